@@ -1,0 +1,37 @@
+# Two entry points for a newcomer; each makes its own virtual environment in .venv.
+#   make demo   install mlproj, scaffold demo/ (penguins) and run its pipeline with dvc repro
+#   make test   install mlproj with its dev tools and run every test, end-to-end ones included
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_DIR ?= build
+
+.PHONY: demo test fast-test lint bench clean
+
+$(BIN)/mlproj: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+demo: $(BIN)/mlproj
+	rm -rf $(DEMO_DIR)/demo && mkdir -p $(DEMO_DIR)
+	$(BIN)/mlproj new demo --no-input --no-run --output-dir $(DEMO_DIR)
+	cd $(DEMO_DIR)/demo && PATH="$(CURDIR)/$(BIN):$$PATH" dvc repro
+	cd $(DEMO_DIR)/demo && PATH="$(CURDIR)/$(BIN):$$PATH" dvc metrics show
+	@echo "The SHAP report: $(DEMO_DIR)/demo/reports/explain.html"
+
+test: $(BIN)/mlproj
+	$(BIN)/python -m pytest
+
+fast-test: $(BIN)/mlproj
+	$(BIN)/python -m pytest -m "not e2e"
+
+lint: $(BIN)/mlproj
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
+
+bench: $(BIN)/mlproj
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,5 @@
+"""`python -m mlproj` runs the CLI."""
+
+from mlproj.cli import main
+
+main()

@@ -1,0 +1,42 @@
+"""The `mlproj` command line: parses arguments, calls the library, prints what it returns."""
+
+from __future__ import annotations
+
+import typer
+
+from mlproj.cli import new as new_command
+from mlproj.cli import params as params_command
+from mlproj.cli._boundary import state
+
+app = typer.Typer(
+    name="mlproj",
+    help="Declarative, git-centric machine-learning projects: DVC, Hydra, SHAP, enforced review.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.command("new")(new_command.new)
+app.add_typer(params_command.app, name="params")
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from mlproj import __version__
+
+        typer.echo(f"mlproj {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the version."
+    ),
+    debug: bool = typer.Option(False, "--debug", help="Show the traceback of an error."),
+) -> None:
+    """Scaffold and run machine-learning projects the way good software is built."""
+    state.debug = debug
+
+
+def main() -> None:
+    """Entry point of the `mlproj` console script."""
+    app()

@@ -1,0 +1,87 @@
+"""`mlproj new NAME`: scaffold a project."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from mlproj.cli._boundary import user_errors
+
+
+class TaskChoice(str, Enum):
+    """What the model predicts."""
+
+    classification = "classification"
+    regression = "regression"
+
+
+def new(
+    name: str = typer.Argument(..., help="Project name; the folder and package derive from it."),
+    output_dir: Path = typer.Option(
+        Path("."), "--output-dir", "-o", help="Where the project folder is made."
+    ),
+    no_input: bool = typer.Option(False, "--no-input", help="Ask nothing; use the defaults."),
+    data: Path | None = typer.Option(
+        None, "--data", help="Your CSV or Parquet file (default: the Palmer penguins table)."
+    ),
+    target: str | None = typer.Option(None, "--target", help="The column to predict."),
+    task: TaskChoice | None = typer.Option(
+        None, "--task", help="Inferred from the target when not given."
+    ),
+    description: str | None = typer.Option(None, "--description", help="One line about it."),
+    author: str | None = typer.Option(None, "--author", help="Who owns the project."),
+    email: str | None = typer.Option(None, "--email", help="The owner's email."),
+    no_run: bool = typer.Option(
+        False, "--no-run", help="Do not run the pipeline once before the first commit."
+    ),
+) -> None:
+    """Create a git + DVC + Hydra project that trains, evaluates and explains a model."""
+    from rich.console import Console
+    from rich.panel import Panel
+
+    from mlproj.scaffold import new_project
+
+    console = Console(highlight=False, soft_wrap=True)
+    if not no_input:
+        description = description or typer.prompt(
+            "Description", default="A machine-learning project made with mlproj."
+        )
+        author = author or typer.prompt("Author", default="Your Name")
+        email = email or typer.prompt("Email", default="you@example.com")
+    with user_errors():
+        created = new_project(
+            name,
+            output_dir,
+            data=data,
+            target=target,
+            task=task.value if task else None,
+            description=description or "A machine-learning project made with mlproj.",
+            author=author or "Your Name",
+            email=email or "you@example.com",
+            run_pipeline=not no_run,
+            on_step=lambda step: console.print(f"[green]•[/green] {step}"),
+        )
+    profile = created.data
+    left_out = ", ".join(profile.identifiers) or "none"
+    features = len(profile.numeric) + len(profile.categorical)
+    run_line = (
+        "dvc repro            # nothing to do: the baseline is trained"
+        if not no_run
+        else ("dvc repro            # validate, split, train, evaluate, explain")
+    )
+    console.print(
+        Panel(
+            f"{profile.task} of [bold]{profile.target}[/bold] from {features} features "
+            f"({len(profile.numeric)} numeric, {len(profile.categorical)} categorical); "
+            f"identifier columns left out: {left_out}\n\n"
+            f"cd {created.path}\n"
+            f"{run_line}\n"
+            "dvc metrics show\n"
+            "dvc exp run -S model=hist_gradient_boosting\n"
+            "open reports/explain.html",
+            title=f"Created {created.path.name} on branch develop",
+            expand=False,
+        )
+    )

@@ -1,0 +1,76 @@
+"""Every error mlproj raises on purpose, under one root.
+
+The CLI translates a `UserError` into its one-line message and exit code in one place;
+anything else escaping the library is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+
+class MlprojError(Exception):
+    """Root of every error mlproj raises on purpose."""
+
+
+class UserError(MlprojError):
+    """An error caused by input the user can fix; its message is safe to show as is."""
+
+    exit_code: int = 1
+
+    def __init__(self, message: str, exit_code: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InvalidName(UserError):
+    """Raised when a project name cannot become a safe folder and Python package name."""
+
+    exit_code = 2
+
+
+class DestinationExists(UserError):
+    """Raised when the project folder exists and is not empty; it is left untouched."""
+
+    exit_code = 3
+
+
+class DataError(UserError):
+    """Raised when a data file is missing, unreadable, empty or unusable for the task."""
+
+    exit_code = 4
+
+
+class ContractViolation(DataError):
+    """Raised when data breaks the project's data contract; the message lists each break."""
+
+
+class ConfigError(UserError):
+    """Raised when the Hydra configuration cannot be composed or `params.yaml` disagrees with it."""
+
+    exit_code = 5
+
+
+class ParamsOutOfSync(ConfigError):
+    """Raised when `params.yaml` holds values that `conf/` does not compose to."""
+
+
+class NotAProject(UserError):
+    """Raised when a command that needs a generated project runs outside one."""
+
+    exit_code = 6
+
+
+class CommandFailed(UserError):
+    """Raised when an external command (git, dvc) fails; carries its stderr."""
+
+    exit_code = 7
+
+
+class UntrustedModel(UserError):
+    """Raised when a saved model holds types outside the explicit trusted list."""
+
+    exit_code = 8

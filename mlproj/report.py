@@ -1,0 +1,128 @@
+"""Render the explanation report: one self-contained HTML page a reviewer can open anywhere.
+
+CSS and PNGs are inline and a Content-Security-Policy forbids every network fetch, so the page
+looks the same on a laptop, as a CI artefact and a year from now, and leaks nothing when opened.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import os
+import uuid
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mlproj.explain import Figure
+
+_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+_CSS = """
+body { font: 15px/1.5 system-ui, sans-serif; max-width: 960px; margin: 2rem auto;
+       padding: 0 1rem; color: #1f2328; }
+h1 { font-size: 1.6rem; border-bottom: 1px solid #d0d7de; padding-bottom: .3rem; }
+h2 { font-size: 1.25rem; margin-top: 2rem; }
+table { border-collapse: collapse; margin: .5rem 0; }
+th, td { border: 1px solid #d0d7de; padding: .25rem .6rem; text-align: left; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.bar { display: inline-block; height: .7rem; background: #d6336c; }
+figure { margin: 1.5rem 0; }
+figure img { max-width: 100%; height: auto; }
+figcaption { color: #57606a; font-size: .9rem; }
+"""
+
+
+def render_report(
+    *,
+    title: str,
+    metrics: Mapping[str, float],
+    figures: Sequence[Figure],
+    importance: Mapping[str, float],
+    notes: Sequence[str] = (),
+    sections: Sequence[tuple[str, str]] = (),
+) -> str:
+    """Build the page: metrics, global figures, importance, single-row explanations, notes.
+
+    Every string is escaped except the bodies of `sections`, which callers build as HTML (a
+    baseline comparison, slice tables) and must escape themselves.
+    """
+    esc = html.escape
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
+        f"<title>{esc(title)}</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{esc(title)}</h1>",
+        "<h2>Metrics</h2>",
+        _table(["Metric", "Value"], [[_text(k), _number(v)] for k, v in metrics.items()]),
+        "<h2>Global explanation</h2>",
+        *(_figure(f) for f in figures if not f.local),
+        "<h2>Feature importance</h2>",
+        _importance(importance),
+    ]
+    local = [_figure(f) for f in figures if f.local]
+    if local:
+        parts += ["<h2>Individual predictions</h2>", *local]
+    parts += [f"<section><h2>{esc(heading)}</h2>\n{body}\n</section>" for heading, body in sections]
+    if notes:
+        parts += ["<h2>Notes</h2>", "<ul>", *(f"<li>{esc(n)}</li>" for n in notes), "</ul>"]
+    parts += ["</body>", "</html>"]
+    return "\n".join(parts) + "\n"
+
+
+def write_report(path: Path, html: str) -> None:
+    """Write the page atomically, so a reader sees the old report or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # A name of our own rather than mkstemp, whose 0600 mode would make the report private.
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with temporary.open("x", encoding="utf-8", newline="\n") as handle:
+            handle.write(html)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _text(text: str) -> str:
+    return f"<td>{html.escape(text)}</td>"
+
+
+def _number(value: float) -> str:
+    return f'<td class="num">{value:.4g}</td>'
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    """Lay out a table from escaped header labels and rows of already-built <td> cells."""
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join(f"<tr>{''.join(cells)}</tr>" for cells in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _importance(importance: Mapping[str, float]) -> str:
+    largest = max((abs(v) for v in importance.values()), default=0.0) or 1.0
+    rows = [
+        [
+            _text(name),
+            _number(value),
+            f'<td><span class="bar" style="width: {200 * abs(value) / largest:.0f}px"></span></td>',
+        ]
+        for name, value in importance.items()
+    ]
+    return _table(["Feature", "Mean |SHAP|", ""], rows)
+
+
+def _figure(figure: Figure) -> str:
+    data = base64.b64encode(figure.path.read_bytes()).decode("ascii")
+    title = html.escape(figure.title)
+    return (
+        f'<figure><img src="data:image/png;base64,{data}" alt="{title}">'
+        f"<figcaption><strong>{title}.</strong> {html.escape(figure.caption)}</figcaption>"
+        "</figure>"
+    )

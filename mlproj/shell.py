@@ -1,0 +1,34 @@
+"""Run external commands (git, dvc, pre-commit) in one place, never through a shell."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from mlproj.errors import CommandFailed
+
+
+def run(
+    args: Sequence[str], cwd: Path, *, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ARGS in CWD and return its result; a non-zero exit raises with its stderr."""
+    full_env = {**os.environ, **(env or {})}
+    try:
+        result = subprocess.run(
+            list(args), cwd=cwd, env=full_env, capture_output=True, text=True, check=False
+        )
+    except FileNotFoundError as exc:
+        raise CommandFailed(f"`{args[0]}` is not installed or not on PATH.") from exc
+    if result.returncode != 0:
+        detail = (result.stderr.strip() or result.stdout.strip()).splitlines()
+        tail = detail[-1] if detail else f"exit code {result.returncode}"
+        raise CommandFailed(f"`{' '.join(args)}` failed: {tail}")
+    return result
+
+
+def python_module(module: str, *args: str) -> list[str]:
+    """Command line running MODULE with this interpreter, so tools match mlproj's environment."""
+    return [sys.executable, "-m", module, *args]

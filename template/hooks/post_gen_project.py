@@ -1,0 +1,14 @@
+"""Fill in the data-dependent files, then make the git and DVC repository, via mlproj."""
+
+import json
+import sys
+from pathlib import Path
+
+try:
+    from mlproj.hooks import post_generate
+except ImportError:
+    sys.exit("This template needs mlproj: install it (pip install mlproj) in the Python that runs cookiecutter.")
+
+ANSWERS = json.loads(r'''{{ cookiecutter | jsonify }}''')
+
+sys.exit(post_generate(Path.cwd(), ANSWERS))

@@ -1,0 +1,34 @@
+"""The stages, run in order on a small sample: what `dvc repro` does, in seconds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+from omegaconf import DictConfig
+
+from {{ cookiecutter.package_name }}.stages import evaluate, explain, split, train, validate
+
+CLASSIFICATION = {"accuracy", "balanced_accuracy", "f1_macro", "roc_auc"}
+REGRESSION = {"rmse", "mae", "r2"}
+
+
+def test_stages_run_end_to_end(cfg: DictConfig, sample: pd.DataFrame) -> None:
+    Path(cfg.data.raw).parent.mkdir(parents=True, exist_ok=True)
+    sample.to_csv(cfg.data.raw, index=False) if cfg.data.raw.endswith(".csv") else sample.to_parquet(cfg.data.raw)
+
+    assert len(validate.run(cfg)) == len(sample)
+    train_rows, test_rows = split.run(cfg)
+    assert len(train_rows) + len(test_rows) == len(sample.dropna(subset=[cfg.data.target]))
+    train.run(cfg)
+    scores = evaluate.run(cfg)
+
+    expected = CLASSIFICATION if cfg.data.task == "classification" else REGRESSION
+    assert set(scores) == expected
+    assert json.loads(Path(cfg.paths.metrics).read_text()) == scores
+    explain.run(cfg)
+    importance = json.loads(Path(cfg.paths.reports, "importance.json").read_text())
+    assert set(importance) <= {*cfg.data.numeric, *cfg.data.categorical}
+    report = Path(cfg.paths.reports, "explain.html").read_text()
+    assert "data:image/png;base64," in report

@@ -1,0 +1,60 @@
+"""Explain the model with SHAP: global and local plots, importances, one offline HTML report.
+
+SHAP runs on a bounded sample of test rows against a bounded background of training rows
+(conf/explain), so its cost does not grow with the data.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from mlproj.explain import explain_pipeline, mean_abs_importance, worst_rows, write_figures
+from mlproj.modelio import load_model
+from mlproj.report import render_report, write_report
+from omegaconf import DictConfig
+
+from {{ cookiecutter.package_name }}.data import features_and_target, read_table
+from {{ cookiecutter.package_name }}.models import TRUSTED_TYPES
+from {{ cookiecutter.package_name }}.stages import main
+
+
+def run(cfg: DictConfig) -> dict[str, float]:
+    """Write reports/explain.html, reports/figures/ and reports/importance.json."""
+    model = load_model(Path(cfg.paths.model), TRUSTED_TYPES)
+    train_features, _ = features_and_target(read_table(cfg.data.train), cfg)
+    test_features, test_target = features_and_target(read_table(cfg.data.test), cfg)
+    settings, task = cfg.explain, cfg.data.task
+    background = train_features.sample(
+        n=min(settings.background_size, len(train_features)), random_state=settings.seed
+    )
+    sample = test_features.sample(
+        n=min(settings.sample_size, len(test_features)), random_state=settings.seed
+    )
+    worst = worst_rows(model, test_features, test_target, task=task, k=settings.local_explanations)
+    rows = sample.index.union(worst, sort=False)
+    explanation = explain_pipeline(
+        model, background, test_features.loc[rows], task=task, seed=settings.seed
+    )
+    reports = Path(cfg.paths.reports)
+    figures = write_figures(explanation, reports / "figures", local_rows=worst)
+    importance = mean_abs_importance(explanation)
+    (reports / "importance.json").write_text(json.dumps(importance, indent=2) + "\n")
+    metrics = json.loads(Path(cfg.paths.metrics).read_text())
+    html = render_report(
+        title="{{ cookiecutter.project_name }}: what the model learned",
+        metrics=metrics,
+        figures=figures,
+        importance=importance,
+        notes=[
+            f"SHAP {explanation.explainer} explainer; values are in {explanation.output} units.",
+            f"{len(rows)} test rows explained against {len(background)} training rows.",
+            f"Local explanations: the {len(worst)} worst-predicted test rows.",
+        ],
+    )
+    write_report(reports / "explain.html", html)
+    return importance
+
+
+if __name__ == "__main__":
+    main(run)

@@ -1,0 +1,29 @@
+"""Check the raw data against the data contract (data/contract.yaml) before anything uses it.
+
+A broken rule stops the pipeline with a report of which column and rows broke which rule.
+The contract was inferred from the data when the project was made; edit it to widen a range
+or allow a new category, and the change shows in review like any other.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from mlproj.contract import load_contract, validate_frame
+from omegaconf import DictConfig
+
+from {{ cookiecutter.package_name }}.data import read_table, write_table
+from {{ cookiecutter.package_name }}.stages import main
+
+
+def run(cfg: DictConfig) -> pd.DataFrame:
+    """Validate the raw table and write it, with the contract's types, for the next stage."""
+    raw = read_table(cfg.data.raw)
+    valid = validate_frame(raw, load_contract(Path(cfg.data.contract)), source=cfg.data.raw)
+    write_table(valid, cfg.data.validated)
+    return valid
+
+
+if __name__ == "__main__":
+    main(run)

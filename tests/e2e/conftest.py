@@ -1,0 +1,60 @@
+"""Projects made once per module and shared: each takes seconds to scaffold and train."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def sh(
+    *args: str | Path, cwd: Path, check: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run a command as a user would, with this environment's tools first on PATH."""
+    full = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", **(env or {})}
+    result = subprocess.run(
+        [str(a) for a in args], cwd=cwd, env=full, capture_output=True, text=True
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"{args} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+        )
+    return result
+
+
+def mlproj_new(out: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return sh(sys.executable, "-m", "mlproj", "new", *args, "--no-input", "-o", out, cwd=out)
+
+
+def copy_project(source: Path, dest: Path) -> Path:
+    """A private copy (git, DVC cache and all) a test may change freely."""
+    shutil.copytree(source, dest, symlinks=True)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def penguins(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default project, pipeline run at creation; tests copy it before changing it."""
+    out = tmp_path_factory.mktemp("penguins")
+    home = tmp_path_factory.mktemp("penguins-home")
+    env_backup = dict(os.environ)
+    os.environ.update(
+        {
+            "HOME": str(home),
+            "GIT_CONFIG_GLOBAL": str(home / ".gitconfig"),
+            "GIT_CONFIG_NOSYSTEM": "1",
+        }
+    )
+    try:
+        mlproj_new(out, "demo")
+    finally:
+        os.environ.clear()
+        os.environ.update(env_backup)
+    return out / "demo"
