@@ -2,19 +2,14 @@
 
 Reviewers reason about the columns they wrote into the data contract, not about one-hot
 columns, so SHAP values of every transformed column are summed back to the input column it
-came from. The figures drawn from an explanation live here too: they share its shapes.
+came from. `mlproj.figures` draws what this computes.
 """
 
 from __future__ import annotations
 
-import os
-import re
-import shutil
-import tempfile
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
@@ -30,7 +25,9 @@ Task = Literal["classification", "regression"]
 # Antithetic pairs of random feature orders per row for the model-agnostic explainer: enough for
 # stable rankings at report sizes while costing 4 x (features + 1) x len(background) predictions.
 _PERMUTATION_PAIRS = 2
-_MAX_BEESWARM_CLASSES = 6
+# Attributes of fitted tree models: sklearn trees and forests, HistGradientBoosting, LightGBM,
+# XGBoost. Anything else that TreeExplainer rejects falls through to the next explainer.
+_TREE_HINTS = ("tree_", "estimators_", "_predictors", "booster_", "get_booster")
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,16 +46,6 @@ class Explanation:
     class_names: list[str] | None
     explainer: str
     output: str
-
-
-@dataclass(frozen=True)
-class Figure:
-    """A saved PNG and the words a report shows with it; `local` marks a single-row explanation."""
-
-    path: Path
-    title: str
-    caption: str
-    local: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -142,7 +129,7 @@ def _attribute(names: list[str], columns: list[str], transformer: str) -> list[s
 def explain_pipeline(
     pipeline: Any, background: pd.DataFrame, rows: pd.DataFrame, *, task: Task, seed: int
 ) -> Explanation:
-    """Explain `rows` with the fastest exact SHAP explainer the final estimator allows.
+    """Explain `rows` with the SHAP explainer that suits the fitted final estimator.
 
     Trees get TreeExplainer (path-dependent: exact and independent of `background`), sklearn
     linear models get LinearExplainer over the transformed background, anything else gets a
@@ -150,23 +137,16 @@ def explain_pipeline(
     """
     if rows.empty or background.empty:
         raise ValueError("explain_pipeline needs at least one row and one background row")
-    shap = _shap()
+    shap = shap_module()
     inputs = [str(c) for c in getattr(pipeline, "feature_names_in_", rows.columns)]
-    preprocessor = _column_transformer(pipeline)
-    sources = None
-    if preprocessor is not None:
-        try:
-            sources = source_columns(preprocessor, inputs)
-        except ValueError:
-            sources = None
-    features = inputs if sources is None else [c for c in inputs if c in set(sources)]
+    background, rows = background[inputs], rows[inputs]
+    mapped = _attributable(pipeline, inputs)
+    features = inputs if mapped is None else [c for c in inputs if c in set(mapped[1])]
     attempt = None
-    if preprocessor is not None and sources is not None:
-        attempt = _explain_model(shap, pipeline, preprocessor, sources, features, background, rows)
+    if mapped is not None:
+        attempt = _explain_model(shap, pipeline, *mapped, features, background, rows)
     if attempt is None:
-        attempt = _explain_permutation(
-            pipeline, background[inputs], rows[inputs], features, task=task, seed=seed
-        )
+        attempt = _explain_permutation(pipeline, background, rows, features, task=task, seed=seed)
     classes = [str(c) for c in pipeline.classes_] if task == "classification" else None
     values, base = _normalise(attempt.values, attempt.base, binary=len(classes or ()) == 2)
     output = "prediction" if task == "regression" else attempt.output
@@ -175,7 +155,8 @@ def explain_pipeline(
     )
 
 
-def _shap() -> Any:
+def shap_module() -> Any:
+    """Import shap headless and quietly: a pipeline stage must never need a GUI."""
     import matplotlib
 
     matplotlib.use("Agg")  # shap imports pyplot; a headless pipeline stage must never need a GUI
@@ -186,13 +167,17 @@ def _shap() -> Any:
     return shap
 
 
-def _column_transformer(pipeline: Any) -> ColumnTransformer | None:
+def _attributable(pipeline: Any, inputs: list[str]) -> tuple[ColumnTransformer, list[str]] | None:
+    """The pipeline's ColumnTransformer and output sources, when each output has one source."""
     from sklearn.compose import ColumnTransformer
 
     steps = getattr(pipeline, "steps", [])
-    if len(steps) == 2 and isinstance(steps[0][1], ColumnTransformer):
-        return steps[0][1]
-    return None
+    if len(steps) != 2 or not isinstance(steps[0][1], ColumnTransformer):
+        return None
+    try:
+        return steps[0][1], source_columns(steps[0][1], inputs)
+    except ValueError:
+        return None
 
 
 def _explain_model(
@@ -209,7 +194,7 @@ def _explain_model(
     model = pipeline.steps[-1][1]
     x = _dense(preprocessor.transform(rows))
     attempt = None
-    if any(hasattr(model, a) for a in ("tree_", "estimators_", "_predictors")):
+    if any(hasattr(model, hint) for hint in _TREE_HINTS):
         attempt = _run(lambda: shap.TreeExplainer(model), x, "tree", model)
     if attempt is None and type(model).__module__.startswith("sklearn.linear_model"):
         masker = shap.maskers.Independent(
@@ -254,6 +239,11 @@ def _explain_permutation(
     task: Task,
     seed: int,
 ) -> _Attempt:
+    """Shapley values by antithetic permutation sampling over an independent masker.
+
+    The algorithm of shap's PermutationExplainer, done here because that one compiles numba
+    kernels on first use (8+ s per process) and its masker rejects string columns.
+    """
     import numpy as np
     import pandas as pd
 
@@ -345,141 +335,3 @@ def worst_rows(pipeline: Any, X: pd.DataFrame, y: pd.Series, *, task: Task, k: i
         badness = (np.asarray(pipeline.predict(X)) != truth).astype(float)
     order = np.argsort(-badness, kind="stable")
     return list(X.index[order[:k]].tolist())
-
-
-def write_figures(
-    explanation: Explanation,
-    out_dir: Path,
-    *,
-    local_rows: Sequence[Any] = (),
-    max_display: int = 12,
-) -> list[Figure]:
-    """Save bar, beeswarm and per-row waterfall PNGs into `out_dir` and describe them.
-
-    Everything is drawn in a staging folder beside `out_dir` and moved in only once all figures
-    exist, so a failure never leaves a half-written PNG; other files in `out_dir` are untouched.
-    """
-    missing = [label for label in local_rows if label not in explanation.data.index]
-    if missing:
-        raise ValueError(f"rows {missing!r} are not among the explained rows")
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
-    try:
-        figures = _global_figures(explanation, staging, max_display)
-        for n, label in enumerate(local_rows, start=1):
-            figures.append(
-                _waterfall(explanation, label, staging / f"waterfall_{n}.png", max_display)
-            )
-        out_dir.mkdir(exist_ok=True)
-        for figure in figures:
-            os.replace(figure.path, out_dir / figure.path.name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return [replace(figure, path=out_dir / figure.path.name) for figure in figures]
-
-
-def _global_figures(e: Explanation, folder: Path, max_display: int) -> list[Figure]:
-    import numpy as np
-
-    shap, classes = _shap(), e.class_names or []
-    about = f"{len(e.data)} rows, SHAP values in {e.output} ({e.explainer} explainer)"
-    if e.values.ndim == 2:
-        of = f" for class {classes[1]!r}" if classes else ""
-        panels = [(of, "beeswarm.png", _as_shap(e))]
-        bars: Any = panels[0][2]
-    else:
-        strength = np.abs(e.values).mean(axis=(0, 1))
-        shown = sorted(np.argsort(-strength, kind="stable")[:_MAX_BEESWARM_CLASSES])
-        names = _file_names([classes[k] for k in shown], "beeswarm")
-        panels = [
-            (f" on class {classes[k]!r}", n, _as_shap(e, k))
-            for k, n in zip(shown, names, strict=True)
-        ]
-        bars, of = {name: _as_shap(e, k) for k, name in enumerate(classes)}, " per class"
-    bar = Figure(folder / "bar.png", f"Global importance{of}", f"Mean |SHAP| per feature; {about}.")
-    figures = [_draw(bar, shap.plots.bar, bars, max_display)]
-    caption = f"One dot per row, coloured by its value (grey: categorical); {about}."
-    for of, name, panel in panels:
-        beeswarm = Figure(folder / name, f"Effect of each feature{of}", caption)
-        figures.append(_draw(beeswarm, shap.plots.beeswarm, panel, max_display))
-    return figures
-
-
-def _waterfall(e: Explanation, label: Any, path: Path, max_display: int) -> Figure:
-    import numpy as np
-    import pandas as pd
-
-    at = int(np.flatnonzero(e.data.index == label)[0])
-    values, base, classes = e.values[at], e.base_values[at], e.class_names or []
-    why = "prediction"
-    if e.values.ndim == 3:
-        k = int(np.argmax(base + values.sum(axis=0)))
-        values, base, why = values[:, k], base[k], f"predicted class {classes[k]!r}"
-    elif classes:
-        probability = e.output == "probability"
-        positive = base + values.sum() > (0.5 if probability else 0.0)
-        if not positive:  # the negative class's output mirrors the positive class's
-            values, base = -values, (1.0 - base if probability else -base)
-        why = f"predicted class {classes[int(positive)]!r}"
-    shown = np.array(["missing" if pd.isna(v) else v for v in e.data.iloc[at]], dtype=object)
-    shap = _shap()
-    row = shap.Explanation(values, float(base), data=shown, feature_names=e.feature_names)
-    caption = (
-        f"How each feature moves the {e.output} from the average ({float(base):.3g}) to this "
-        f"row's {float(base + values.sum()):.3g}; feature values as in the data."
-    )
-    figure = Figure(path, f"Row {label}: why the {why}", caption, local=True)
-    return _draw(figure, shap.plots.waterfall, row, max_display)
-
-
-def _as_shap(e: Explanation, k: int | None = None) -> Any:
-    """Build shap's Explanation; categorical columns become NaN so shap greys their dots."""
-    import numpy as np
-    import pandas as pd
-
-    colours = np.column_stack(
-        [
-            e.data[c].astype(float)
-            if pd.api.types.is_numeric_dtype(e.data[c])
-            else np.full(len(e.data), np.nan)
-            for c in e.feature_names
-        ]
-    )
-    values = e.values if k is None else e.values[..., k]
-    base = e.base_values if k is None else e.base_values[:, k]
-    return _shap().Explanation(
-        values, base_values=base, data=colours, feature_names=e.feature_names
-    )
-
-
-def _draw(figure: Figure, plot: Callable[..., object], subject: Any, max_display: int) -> Figure:
-    """Draw one shap plot into a fresh figure, save it, and close every figure it opened."""
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    before, state = set(plt.get_fignums()), np.random.get_state()
-    try:
-        np.random.seed(0)  # beeswarm jitters dots with numpy's global RNG; keep PNGs reproducible
-        with warnings.catch_warnings():
-            # beeswarm takes percentiles of the all-NaN colour column of a categorical feature
-            warnings.simplefilter("ignore", RuntimeWarning)
-            plt.figure()
-            plot(subject, max_display=max_display, show=False)
-            plt.gcf().suptitle(figure.title, y=1.0, va="bottom", fontsize="large")
-            plt.gcf().savefig(
-                figure.path, dpi=100, bbox_inches="tight", metadata={"Software": None}
-            )
-    finally:
-        np.random.set_state(state)
-        for number in set(plt.get_fignums()) - before:
-            plt.close(number)
-    return figure
-
-
-def _file_names(classes: list[str], stem: str) -> list[str]:
-    names: list[str] = []
-    for name in classes:
-        slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.") or "class"
-        candidate = f"{stem}_{slug}.png"
-        names.append(candidate if candidate not in names else f"{stem}_{slug}-{len(names)}.png")
-    return names

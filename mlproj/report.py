@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import base64
 import html
-import os
-import uuid
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mlproj import atomic
+
 if TYPE_CHECKING:
-    from mlproj.explain import Figure
+    from pathlib import Path
+
+    from mlproj.figures import Figure
 
 _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 _CSS = """
@@ -78,16 +79,7 @@ def render_report(
 
 def write_report(path: Path, html: str) -> None:
     """Write the page atomically, so a reader sees the old report or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # A name of our own rather than mkstemp, whose 0600 mode would make the report private.
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with temporary.open("x", encoding="utf-8", newline="\n") as handle:
-            handle.write(html)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    atomic.write_text(path, html)
 
 
 def _text(text: str) -> str:
@@ -95,7 +87,11 @@ def _text(text: str) -> str:
 
 
 def _number(value: float) -> str:
-    return f'<td class="num">{value:.4g}</td>'
+    try:
+        text = format(value, ".4g")
+    except (TypeError, ValueError):  # metrics.json may hold a null for an undefined metric
+        text = html.escape(str(value))
+    return f'<td class="num">{text}</td>'
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:

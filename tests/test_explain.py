@@ -27,8 +27,8 @@ from mlproj.explain import (
     mean_abs_importance,
     source_columns,
     worst_rows,
-    write_figures,
 )
+from mlproj.figures import write_figures
 
 NUMERIC = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "year"]
 CATEGORICAL = ["island", "sex"]
@@ -64,7 +64,7 @@ def penguins() -> pd.DataFrame:
 
 
 def additive_total(explanation: Explanation) -> np.ndarray:
-    return explanation.base_values + explanation.values.sum(axis=1)
+    return np.asarray(explanation.base_values + explanation.values.sum(axis=1))
 
 
 def test_source_columns_maps_outputs_back_to_input_columns() -> None:
@@ -271,7 +271,7 @@ def test_write_figures_for_multiclass(penguins: pd.DataFrame, tmp_path: Path) ->
     assert sorted(p.name for p in tmp_path.iterdir()) == ["figures"]  # no staging left
     assert all(f.path.parent == tmp_path / "figures" and png(f.path) for f in figures)
     assert [f.local for f in figures] == [False] * 4 + [True]
-    assert f"predicted class '{predicted}'" in figures[-1].title
+    assert figures[-1].title == f"Row {row}: why the predicted class is '{predicted}'"
 
 
 def test_write_figures_for_binary_is_reproducible(penguins: pd.DataFrame, tmp_path: Path) -> None:
@@ -285,7 +285,7 @@ def test_write_figures_for_binary_is_reproducible(penguins: pd.DataFrame, tmp_pa
 
     assert [f.path.name for f in first] == ["bar.png", "beeswarm.png", "waterfall_1.png"]
     assert "class 'True'" in first[0].title
-    assert f"Row {negative}: why the predicted class 'False'" == first[2].title
+    assert first[2].title == f"Row {negative}: why the predicted class is 'False'"
     # beeswarm jitters its dots at random: reviewers must not see PNG diffs on a rerun
     assert [png(f.path) for f in first[:2]] == [png(f.path) for f in second]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mlproj.explain import Figure
+from mlproj.figures import Figure
 from mlproj.report import render_report, write_report
 
 # A real 1x1 PNG: the report embeds bytes as they are and never decodes them.

@@ -64,24 +64,26 @@ def new(
             on_step=lambda step: console.print(f"[green]•[/green] {step}"),
         )
     profile = created.data
-    left_out = ", ".join(profile.identifiers) or "none"
     features = len(profile.numeric) + len(profile.categorical)
-    run_line = (
-        "dvc repro            # nothing to do: the baseline is trained"
-        if not no_run
-        else ("dvc repro            # validate, split, train, evaluate, explain")
-    )
     console.print(
-        Panel(
-            f"{profile.task} of [bold]{profile.target}[/bold] from {features} features "
-            f"({len(profile.numeric)} numeric, {len(profile.categorical)} categorical); "
-            f"identifier columns left out: {left_out}\n\n"
-            f"cd {created.path}\n"
-            f"{run_line}\n"
-            "dvc metrics show\n"
-            "dvc exp run -S model=hist_gradient_boosting\n"
+        f"{profile.task.capitalize()} of [bold]{profile.target}[/bold] from {features} features "
+        f"({len(profile.numeric)} numeric, {len(profile.categorical)} categorical); "
+        f"identifier columns left out: {', '.join(profile.identifiers) or 'none'}"
+    )
+    first = (
+        "dvc repro          # nothing to do: the baseline is trained"
+        if not no_run
+        else ("dvc repro          # validate, split, train, evaluate, explain")
+    )
+    next_steps = "\n".join(
+        [
+            f"cd {created.path}",
+            first,
+            "dvc metrics show",
+            "dvc exp run -S model=hist_gradient_boosting",
             "open reports/explain.html",
-            title=f"Created {created.path.name} on branch develop",
-            expand=False,
-        )
+        ]
+    )
+    Console(highlight=False).print(
+        Panel(next_steps, title=f"Created {created.path.name} on develop", expand=False)
     )

@@ -82,7 +82,7 @@ def test_user_csv_with_numeric_target(tmp_path: Path) -> None:
     out.mkdir()
     result = mlproj_new(out, "house prices", "--data", str(data), "--target", "price")
     assert "identifier columns left out: house_id" in result.stdout
-    assert "regression of price" in result.stdout
+    assert "Regression of price" in result.stdout
     project = out / "house-prices"
     assert_clean_repository(project)
     files = tracked(project)

@@ -7,9 +7,7 @@ import pandas as pd
 
 from {{ cookiecutter.package_name }}.features import build_preprocessor
 
-FRAME = pd.DataFrame(
-    {"size": [1.0, 2.0, np.nan, 4.0], "colour": ["red", "blue", None, "red"]}
-)
+FRAME = pd.DataFrame({"size": [1.0, 2.0, np.nan, 4.0], "colour": ["red", "blue", None, "red"]})
 
 
 def test_gaps_are_imputed_and_categories_one_hot() -> None:

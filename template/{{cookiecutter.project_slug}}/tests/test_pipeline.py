@@ -14,9 +14,17 @@ CLASSIFICATION = {"accuracy", "balanced_accuracy", "f1_macro", "roc_auc"}
 REGRESSION = {"rmse", "mae", "r2"}
 
 
+def write_raw(frame: pd.DataFrame, path: Path) -> None:
+    """Put the sample where the pipeline reads its raw data, in the same format."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix == ".csv":
+        frame.to_csv(path, index=False)
+    else:
+        frame.to_parquet(path)
+
+
 def test_stages_run_end_to_end(cfg: DictConfig, sample: pd.DataFrame) -> None:
-    Path(cfg.data.raw).parent.mkdir(parents=True, exist_ok=True)
-    sample.to_csv(cfg.data.raw, index=False) if cfg.data.raw.endswith(".csv") else sample.to_parquet(cfg.data.raw)
+    write_raw(sample, Path(cfg.data.raw))
 
     assert len(validate.run(cfg)) == len(sample)
     train_rows, test_rows = split.run(cfg)

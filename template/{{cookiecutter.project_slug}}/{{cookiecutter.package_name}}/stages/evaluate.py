@@ -59,8 +59,10 @@ def _classification_plots(
 def _regression_plots(plots: Path, target: pd.Series, predicted: np.ndarray) -> None:
     frame = pd.DataFrame({"actual": target.to_numpy(), "predicted": predicted}).round(6)
     frame.to_csv(plots / "predictions.csv", index=False)
-    residuals = pd.DataFrame({"predicted": frame["predicted"], "residual": frame["actual"] - frame["predicted"]})
-    residuals.round(6).to_csv(plots / "residuals.csv", index=False)
+    residuals = frame["actual"] - frame["predicted"]
+    pd.DataFrame({"predicted": frame["predicted"], "residual": residuals}).round(6).to_csv(
+        plots / "residuals.csv", index=False
+    )
 
 
 if __name__ == "__main__":

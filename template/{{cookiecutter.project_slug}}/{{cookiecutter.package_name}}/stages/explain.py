@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from mlproj.explain import explain_pipeline, mean_abs_importance, worst_rows, write_figures
+from mlproj.explain import explain_pipeline, mean_abs_importance, worst_rows
+from mlproj.figures import write_figures
 from mlproj.modelio import load_model
 from mlproj.report import render_report, write_report
 from omegaconf import DictConfig
