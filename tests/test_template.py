@@ -1,0 +1,182 @@
+"""The template renders, for every option set, to the exact expected files, lint-clean."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cookiecutter.main import cookiecutter
+
+from mlproj import __version__
+from mlproj.hooks import post_generate, pre_generate
+from mlproj.scaffold import template_dir
+from tests.conftest import write
+
+COMMON = {
+    ".gitignore", ".mlproj-answers.yaml", ".pre-commit-config.yaml", "README.md", "dvc.yaml",
+    "pyproject.toml", "conf/config.yaml", "conf/explain/default.yaml", "conf/split/default.yaml",
+    "conf/model/random_forest.yaml", "conf/model/hist_gradient_boosting.yaml",
+    "tests/__init__.py", "tests/conftest.py", "tests/test_config.py", "tests/test_features.py",
+    "tests/test_models.py", "tests/test_pipeline.py",
+}  # fmt: skip
+PACKAGE = {
+    "__init__.py", "config.py", "data.py", "features.py", "models.py", "metrics.py",
+    "stages/__init__.py", "stages/ingest.py", "stages/validate.py", "stages/split.py",
+    "stages/train.py", "stages/evaluate.py", "stages/explain.py",
+}  # fmt: skip
+OPTION_SETS = [
+    pytest.param({}, "demo", "logistic_regression", id="default-penguins"),
+    pytest.param(
+        {
+            "project_name": "House Prices",
+            "task": "regression",
+            "data_path": "/d/h.csv",
+            "target": "price",
+        },
+        "house_prices",
+        "ridge",
+        id="regression-user-data",
+    ),
+    pytest.param(
+        {
+            "project_name": "churn",
+            "data_path": "/d/c.parquet",
+            "target": "churned",
+            "description": 'Say "hi"',
+        },
+        "churn",
+        "logistic_regression",
+        id="classification-quoted-description",
+    ),
+]
+
+
+def render(tmp_path: Path, context: dict[str, str]) -> Path:
+    return Path(
+        cookiecutter(
+            str(template_dir()),
+            no_input=True,
+            extra_context=context,
+            output_dir=str(tmp_path),
+            accept_hooks=False,
+        )
+    )
+
+
+@pytest.mark.parametrize(("context", "package", "linear"), OPTION_SETS)
+def test_renders_exact_file_set(
+    tmp_path: Path, context: dict[str, str], package: str, linear: str
+) -> None:
+    project = render(tmp_path, context)
+    files = {str(p.relative_to(project)) for p in project.rglob("*") if p.is_file()}
+    expected = COMMON | {f"conf/model/{linear}.yaml"} | {f"{package}/{name}" for name in PACKAGE}
+    assert files == expected
+    for path in project.rglob("*"):
+        if path.is_file():
+            text = path.read_text()
+            assert "{{" not in text and "{%" not in text, path
+    dvc = (project / "dvc.yaml").read_text()
+    assert ("ingest:" in dvc) == ("data_path" not in context)
+    assert ("confusion.csv" in dvc) == (context.get("task", "classification") == "classification")
+
+
+@pytest.mark.parametrize(("context", "package", "linear"), OPTION_SETS)
+def test_rendered_project_is_lint_clean(
+    tmp_path: Path, context: dict[str, str], package: str, linear: str
+) -> None:
+    project = render(tmp_path, context)
+    for command in (["check", "--no-cache", "."], ["format", "--no-cache", "--check", "."]):
+        result = subprocess.run(
+            [sys.executable, "-m", "ruff", *command], cwd=project, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_template_version_matches_package() -> None:
+    context = json.loads((template_dir() / "cookiecutter.json").read_text())
+    assert context["mlproj_version"] == __version__
+
+
+@pytest.mark.parametrize(
+    ("context", "message"),
+    [
+        (
+            {"project_slug": "a/b", "package_name": "a_b"},
+            "Error: project_slug 'a/b' is not a plain folder name.\n",
+        ),
+        (
+            {"project_slug": "x", "package_name": "class"},
+            "Error: Project name 'class' is a Python keyword; choose another name.\n",
+        ),
+        (
+            {"project_slug": "x", "package_name": "x", "task": "ranking"},
+            "Error: task 'ranking' is not one of: classification, regression.\n",
+        ),
+        (
+            {"project_slug": "x", "package_name": "x", "run_pipeline": "maybe"},
+            "Error: run_pipeline 'maybe' is neither yes nor no.\n",
+        ),
+        (
+            {"project_slug": "x", "package_name": "x", "data_path": "/nope.csv"},
+            "Error: A data file needs its target column: give target (--target).\n",
+        ),
+        (
+            {"project_slug": "x", "package_name": "x", "data_path": "/nope.csv", "target": "y"},
+            "Error: /nope.csv: no such file.\n",
+        ),
+        (
+            {"project_slug": "x", "package_name": "x", "task": "regression"},
+            "Error: penguins.csv: target column 'species' is not numeric, so it cannot be a regression target; use --task classification.\n",
+        ),
+    ],
+    ids=[
+        "slug-with-slash",
+        "keyword-package",
+        "unknown-task",
+        "bad-run-flag",
+        "data-without-target",
+        "missing-data",
+        "penguins-as-regression",
+    ],
+)
+def test_pre_generate_refuses_bad_answers(
+    context: dict[str, str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert pre_generate(context) != 0
+    assert capsys.readouterr().err == message
+
+
+def test_pre_generate_accepts_the_defaults() -> None:
+    assert pre_generate({"project_slug": "demo", "package_name": "demo"}) == 0
+
+
+def test_relative_data_path_is_read_from_where_cookiecutter_ran(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path / "d.csv", "a,y\n1,x\n1,z\n2,x\n2,z\n")
+    monkeypatch.setenv("PWD", str(tmp_path))
+    assert (
+        pre_generate(
+            {"project_slug": "x", "package_name": "x", "data_path": "d.csv", "target": "y"}
+        )
+        == 0
+    )
+
+
+def test_post_generate_reports_a_user_error_without_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = post_generate(
+        tmp_path,
+        {
+            "project_slug": "x",
+            "package_name": "x",
+            "data_path": str(tmp_path / "gone.csv"),
+            "target": "y",
+        },
+    )
+    assert code == 4
+    assert capsys.readouterr().err == f"Error: {tmp_path / 'gone.csv'}: no such file.\n"
