@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal
 
 from mlproj.errors import ConfigError, ContractViolation, DataError
 
@@ -127,7 +127,7 @@ def contract_to_yaml(contract: Contract) -> str:
     body = yaml.dump(
         {"columns": columns}, Dumper=dumper, sort_keys=False, allow_unicode=True, width=1_000_000
     )
-    return HEADER + cast(str, body)
+    return HEADER + body
 
 
 def _rule_fields(rule: ColumnRule) -> dict[str, Any]:
