@@ -8,7 +8,11 @@ import typer
 
 from mlproj.cli._boundary import user_errors
 
-app = typer.Typer(help="Keep params.yaml equal to the composition of conf/.", no_args_is_help=True)
+app = typer.Typer(
+    help="Keep params.yaml equal to the composition of conf/.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 
 PROJECT = typer.Option(Path("."), "--project", "-p", help="The project folder.")
 
