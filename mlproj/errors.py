@@ -74,3 +74,27 @@ class UntrustedModel(UserError):
     """Raised when a saved model holds types outside the explicit trusted list."""
 
     exit_code = 8
+
+
+class InvalidIncident(UserError):
+    """Raised when an incident's id, file, expectation or options cannot be accepted as given."""
+
+    exit_code = 9
+
+
+class IncidentExists(UserError):
+    """Raised when an incident id is already recorded and `--force` was not given; it is kept."""
+
+    exit_code = 10
+
+
+class RegressionFailed(UserError):
+    """Raised when the current model fails a `fixed` incident: a failure that had gone came back."""
+
+    exit_code = 11
+
+
+class IncidentStillFails(UserError):
+    """Raised when an incident is to be marked fixed but the current model still fails it."""
+
+    exit_code = 12

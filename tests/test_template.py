@@ -20,7 +20,8 @@ COMMON = {
     "pyproject.toml", "conf/config.yaml", "conf/explain/default.yaml", "conf/split/default.yaml",
     "conf/model/random_forest.yaml", "conf/model/hist_gradient_boosting.yaml",
     "tests/__init__.py", "tests/conftest.py", "tests/test_config.py", "tests/test_features.py",
-    "tests/test_models.py", "tests/test_pipeline.py",
+    "tests/test_models.py", "tests/test_pipeline.py", "tests/test_regressions.py",
+    "tests/regressions/README.md", ".github/ISSUE_TEMPLATE/incident.yml",
 }  # fmt: skip
 PACKAGE = {
     "__init__.py", "config.py", "data.py", "features.py", "models.py", "metrics.py",
@@ -180,3 +181,21 @@ def test_post_generate_reports_a_user_error_without_traceback(
     )
     assert code == 4
     assert capsys.readouterr().err == f"Error: {tmp_path / 'gone.csv'}: no such file.\n"
+
+
+def test_incident_issue_form_validates_against_githubs_schema(tmp_path: Path) -> None:
+    project = render(tmp_path, {})
+    form = project / ".github" / "ISSUE_TEMPLATE" / "incident.yml"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.github-issue-forms",
+            str(form),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -6,6 +6,7 @@ import typer
 
 from mlproj.cli import new as new_command
 from mlproj.cli import params as params_command
+from mlproj.cli import regression as regression_command
 from mlproj.cli._boundary import state
 
 app = typer.Typer(
@@ -18,6 +19,8 @@ app = typer.Typer(
 )
 app.command("new")(new_command.new)
 app.add_typer(params_command.app, name="params")
+app.command("add-regression")(regression_command.add_regression)
+app.add_typer(regression_command.app, name="regression")
 
 
 def _print_version(value: bool) -> None:

@@ -54,7 +54,13 @@ def test_fresh_clone_reproduces_the_same_metrics(penguins: Path, tmp_path: Path)
     result = sh("dvc", "repro", cwd=clone)
     # params.yaml is committed and current; the retrained model is byte-identical to the
     # locked one, so evaluate (whose outputs are in git) has nothing to redo.
-    assert ran(result.stdout) == ["ingest", "validate", "split", "train", "explain"]
+    assert ran(result.stdout) == [
+        "ingest",
+        "validate",
+        "split",
+        "train",
+        "explain",
+    ]  # not regression/evaluate: outputs in git
     assert (clone / "models" / "model.skops").read_bytes() == (
         penguins / "models" / "model.skops"
     ).read_bytes()
@@ -70,7 +76,7 @@ def test_a_model_param_change_reruns_only_train_onwards(penguins: Path, tmp_path
     model = project / "conf" / "model" / "random_forest.yaml"
     model.write_text(model.read_text().replace("n_estimators: 200", "n_estimators: 20"))
     result = sh("dvc", "repro", cwd=project)
-    assert ran(result.stdout) == ["params", "train", "evaluate", "explain"]
+    assert ran(result.stdout) == ["params", "train", "regression", "evaluate", "explain"]
     assert "n_estimators: 20" in (project / "params.yaml").read_text()
     assert "up to date" in sh("dvc", "status", cwd=project).stdout
 
@@ -92,7 +98,7 @@ def test_experiments(penguins: Path, tmp_path: Path) -> None:
     sh("git", "config", "user.name", "Tester", cwd=project)  # DVC commits each experiment
     sh("git", "config", "user.email", "tester@example.com", cwd=project)
     other = sh("dvc", "exp", "run", "-S", "model=hist_gradient_boosting", cwd=project)
-    assert ran(other.stdout) == ["params", "train", "evaluate", "explain"]
+    assert ran(other.stdout) == ["params", "train", "regression", "evaluate", "explain"]
     assert "HistGradientBoostingClassifier" in (project / "params.yaml").read_text()
     sh("dvc", "exp", "run", "-S", "model.n_estimators=50", cwd=project)
     assert "n_estimators: 50" in (project / "params.yaml").read_text()

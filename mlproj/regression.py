@@ -1,0 +1,272 @@
+"""A project's regression suite: record incidents, check models against them, mark them fixed.
+
+The command line (`mlproj add-regression`, `mlproj regression ...`), the pipeline stage and a
+generated project's own pytest all call these functions, so all three judge a model the same
+way. A generated test needs two lines: `check_suite(ROOT)` raises `RegressionFailed`, naming
+each fixed incident the model fails again and the rows it fails on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, cast
+
+from mlproj.atomic import write_text
+from mlproj.dataset import TASKS, Task
+from mlproj.errors import ConfigError, DataError, IncidentStillFails, NotAProject
+from mlproj.incident_store import (
+    REGRESSIONS,
+    check_free,
+    check_rows,
+    load_incident,
+    load_incidents,
+    read_new_rows,
+    read_rows,
+    save_incident,
+    update_incident,
+)
+from mlproj.incidents import Incident, IncidentRequest, LastResult, Status, check_id
+from mlproj.suite import IncidentResult, SuiteResult, evaluate
+
+PARAMS_FILE = "params.yaml"
+ANSWERS_FILE = ".mlproj-answers.yaml"
+REPORT_FILE = "regressions.json"
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    """What the suite needs from a project's `params.yaml`, with paths under its root."""
+
+    root: Path
+    task: Task
+    target: str
+    features: tuple[str, ...]
+    contract: Path
+    model: Path
+    report: Path
+    package: str | None
+
+
+@dataclass(frozen=True)
+class Added:
+    """A recorded incident, its folder within the project, and the current model's result.
+
+    `result` is None when there was no model yet to judge it.
+    """
+
+    incident: Incident
+    folder: Path
+    result: IncidentResult | None
+    tracked_by_dvc: bool
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """An incident marked fixed, and the status it had before (`fixed` again is harmless)."""
+
+    incident: Incident
+    was: Status
+
+
+@dataclass(frozen=True)
+class Listed:
+    """An incident with its latest result, from the last suite run or from its own record."""
+
+    incident: Incident
+    last_result: LastResult | None
+
+
+def project_config(project: Path) -> ProjectConfig:
+    """Read the suite's settings from `params.yaml`; `NotAProject` when there is none."""
+    import yaml
+
+    params = project / PARAMS_FILE
+    if not params.is_file():
+        raise NotAProject(
+            f"no {PARAMS_FILE} in {project.resolve()}: run this inside a project made by "
+            "`mlproj new`, or give --project DIR."
+        )
+    try:
+        data = yaml.safe_load(params.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{params}: not valid YAML ({str(exc).splitlines()[0]}).") from exc
+    task = _setting(data, "data.task", params)
+    if task not in TASKS:
+        raise ConfigError(f"{params}: 'data.task' must be classification or regression")
+    numeric = _setting(data, "data.numeric", params) or []
+    categorical = _setting(data, "data.categorical", params) or []
+    answers = project / ANSWERS_FILE
+    package = None
+    if answers.is_file():
+        package = (yaml.safe_load(answers.read_text(encoding="utf-8")) or {}).get("package_name")
+    return ProjectConfig(
+        root=project,
+        task=cast(Task, task),
+        target=str(_setting(data, "data.target", params)),
+        features=tuple(str(name) for name in [*numeric, *categorical]),
+        contract=project / str(_setting(data, "data.contract", params)),
+        model=project / str(_setting(data, "paths.model", params)),
+        report=project / str(_setting(data, "paths.reports", params)) / REPORT_FILE,
+        package=str(package) if package else None,
+    )
+
+
+def _setting(data: dict[str, Any], dotted: str, params: Path) -> Any:
+    node: Any = data
+    for key in dotted.split("."):
+        if not isinstance(node, dict) or key not in node:
+            raise ConfigError(f"{params}: missing {dotted!r}; run `mlproj params sync`.")
+        node = node[key]
+    return node
+
+
+def load_project_model(config: ProjectConfig) -> Any:
+    """The project's current model, trusting the types its own `models.py` lists."""
+    from mlproj.modelio import load_model
+
+    return load_model(config.model, trusted_types(config))
+
+
+def trusted_types(config: ProjectConfig) -> list[str]:
+    """`TRUSTED_TYPES` from the project's `<package>/models.py`, the list its training trusts."""
+    import importlib
+
+    if config.package is None:
+        return []
+    root = str(config.root.resolve())
+    sys.path.insert(0, root)
+    try:
+        module = importlib.import_module(f"{config.package}.models")
+    except ImportError as exc:
+        raise ConfigError(
+            f"cannot import {config.package}.models for its TRUSTED_TYPES ({exc})."
+        ) from exc
+    finally:
+        sys.path.remove(root)
+    return [str(name) for name in getattr(module, "TRUSTED_TYPES", [])]
+
+
+def add_regression(
+    project: Path, request: IncidentRequest, *, force: bool = False, now: datetime | None = None
+) -> Added:
+    """Check and record an incident, with the status the current model earns it.
+
+    A model that already passes makes it `fixed` at once, so it guards from the first run;
+    one that fails it, or no model yet, makes it `open`. Nothing is written on any refusal.
+    """
+    from mlproj.contract import load_contract
+
+    config = project_config(project)
+    incident_id = check_id(request.id)
+    check_free(project, incident_id, force=force)
+    expectation = request.expectation.for_task(config.task)
+    rows = read_new_rows(request.rows)
+    contract = load_contract(config.contract)
+    target = contract.rule(config.target) if config.target in contract.names else None
+    classes = target.allowed if target is not None and config.task == "classification" else None
+    check_rows(
+        rows, expectation, contract, config.features, classes=classes, source=str(request.rows)
+    )
+    when = (now or datetime.now().astimezone()).replace(microsecond=0)
+    incident = Incident(
+        incident_id, request.date or when.date(), request.description, request.link, expectation
+    )
+    result = None
+    if config.model.is_file():
+        model = load_project_model(config)
+        suite = evaluate([(incident, rows)], model, features=config.features, checked=when)
+        result = suite.results[0]
+        status: Status = "fixed" if result.passed else "open"
+        incident = dataclasses.replace(
+            incident, status=status, last_result=result.last_result(when)
+        )
+    tracked = save_incident(project, incident, request.rows, force=force)
+    return Added(incident, REGRESSIONS / incident_id, result, tracked)
+
+
+def evaluate_suite(project: Path, model: Any | None = None) -> SuiteResult:
+    """Judge MODEL (default: the project's current one) on every incident.
+
+    A failing incident is a result, not an error; with no incident, no model is loaded.
+    """
+    config = project_config(project)
+    incidents = load_incidents(project)
+    cases = [(incident, read_rows(project, incident.id)) for incident in incidents]
+    name = str(config.model.relative_to(project)) if model is None else type(model).__name__
+    if cases and model is None:
+        model = load_project_model(config)
+    return evaluate(cases, model, features=config.features, model_name=name)
+
+
+def check_suite(project: Path, model: Any | None = None) -> SuiteResult:
+    """`evaluate_suite`, raising `RegressionFailed` if the model fails any fixed incident."""
+    return evaluate_suite(project, model).check()
+
+
+def run_suite(project: Path) -> SuiteResult:
+    """Evaluate the current model and write `reports/regressions.json` atomically.
+
+    The caller decides what a regression means (`SuiteResult.check`), after showing the rest.
+    Incident records are left untouched: they are inputs of the pipeline stage that runs this.
+    """
+    result = evaluate_suite(project)
+    report = project_config(project).report
+    write_text(report, json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n")
+    return result
+
+
+def fix_incident(project: Path, incident_id: str) -> Fixed:
+    """Mark an incident fixed, refusing while the current model still fails it."""
+    config = project_config(project)
+    incident = load_incident(project, incident_id)
+    model = load_project_model(config)
+    suite = evaluate([(incident, read_rows(project, incident.id))], model, features=config.features)
+    result = suite.results[0]
+    if not result.passed:
+        raise IncidentStillFails(
+            f"{incident.id} still fails with {config.model.relative_to(project)}: "
+            f"{result.verdict.message}. It stays {incident.status}."
+        )
+    fixed = dataclasses.replace(
+        incident, status="fixed", last_result=result.last_result(suite.checked)
+    )
+    update_incident(project, fixed)
+    return Fixed(fixed, was=incident.status)
+
+
+def list_incidents(project: Path) -> list[Listed]:
+    """Every incident with its latest result: the last suite run's, unless its record is newer."""
+    config = project_config(project)
+    reported = _reported(config.report)
+    listed = []
+    for incident in load_incidents(project):
+        latest = incident.last_result
+        run = reported.get(incident.id)
+        if run is not None and (latest is None or run.checked >= latest.checked):
+            latest = run
+        listed.append(Listed(incident, latest))
+    return listed
+
+
+def _reported(report: Path) -> dict[str, LastResult]:
+    if not report.is_file():
+        return {}
+    try:
+        data = json.loads(report.read_text(encoding="utf-8"))
+        # When the report was written: it holds no time itself, to stay reproducible.
+        checked = datetime.fromtimestamp(report.stat().st_mtime).astimezone()
+        return {
+            str(entry["id"]): LastResult(
+                checked, entry["rows"] - len(entry["failing_rows"]), len(entry["failing_rows"])
+            )
+            for entry in data["incidents"]
+        }
+    except (ValueError, KeyError, TypeError) as exc:
+        raise DataError(
+            f"{report}: not a report of `mlproj regression run` ({exc}); run that again."
+        ) from exc
