@@ -7,14 +7,13 @@ change in the shape of the data becomes a reviewed edit of the contract instead 
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from mlproj.atomic import write_text
 from mlproj.errors import ConfigError, ContractViolation, DataError
 
 if TYPE_CHECKING:
@@ -216,13 +215,7 @@ def _text(value: object, where: str) -> str:
 
 def save_contract(contract: Contract, path: Path) -> None:
     """Write the contract so a crash never leaves a half-written file where the old one was."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        temporary.write_text(contract_to_yaml(contract), encoding="utf-8", newline="\n")
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    write_text(path, contract_to_yaml(contract))
 
 
 def load_contract(path: Path) -> Contract:

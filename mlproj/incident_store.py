@@ -19,8 +19,7 @@ from mlproj.contract import Contract, column_mismatches
 from mlproj.errors import ContractViolation, DataError, IncidentExists, InvalidIncident
 from mlproj.expectations import Expectation, label_text
 from mlproj.incidents import Incident, check_id, incident_from_yaml, incident_to_yaml
-from mlproj.initialise import DVC_ENV
-from mlproj.shell import python_module, run
+from mlproj.shell import DVC_ENV, python_module, run
 from mlproj.verdicts import rows_text
 
 if TYPE_CHECKING:

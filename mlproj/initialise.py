@@ -20,7 +20,7 @@ from mlproj import gitrepo
 from mlproj.atomic import write_text
 from mlproj.dataset import DataProfile, default_table, profile, read_table
 from mlproj.params import sync_params
-from mlproj.shell import python_module, run
+from mlproj.shell import DVC_ENV, python_module, run
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -29,25 +29,30 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str], None]
 DEFAULT_RAW = "penguins.csv"
-# Quiet, offline DVC: no usage reports, no update checks.
-DVC_ENV = {"DVC_NO_ANALYTICS": "1"}
 
 
-def load_data(answers: Answers) -> tuple[pd.DataFrame, DataProfile]:
-    """Read the user's file, or the shipped default, and profile it for the task."""
+def load_data(
+    answers: Answers, frame: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, DataProfile]:
+    """Read the user's file (unless already read, as FRAME), or the shipped default; profile it."""
     if answers.data_path is None:
         frame = default_table()
         source = DEFAULT_RAW
     else:
-        frame = read_table(answers.data_path)
+        frame = read_table(answers.data_path) if frame is None else frame
         source = str(answers.data_path)
     return frame, profile(frame, answers.target, answers.task, source=source)
 
 
-def initialise_project(project: Path, answers: Answers, on_step: Progress) -> DataProfile:
-    """Write the data-dependent files and make the repository; returns the data profile."""
+def initialise_project(
+    project: Path, answers: Answers, on_step: Progress, frame: pd.DataFrame | None = None
+) -> DataProfile:
+    """Write the data-dependent files and make the repository; returns the data profile.
+
+    FRAME is the user's data when the caller has read it already: a large file is read once.
+    """
     on_step("Reading the data")
-    frame, data = load_data(answers)
+    frame, data = load_data(answers, frame)
     raw_name = DEFAULT_RAW if answers.data_path is None else answers.data_path.name
     on_step("Writing the data config and contract")
     _write_data_files(project, frame, data, raw_name, answers)

@@ -110,16 +110,25 @@ def refresh_params(project: Path, environ: Mapping[str, str] | None = None) -> R
     return Refresh("recomposed", tuple(changes))
 
 
-def _compare(project: Path, composed: str) -> list[str]:
+def read_params(project: Path) -> dict[str, Any] | None:
+    """The project's params.yaml as a mapping, or None when it has none."""
     import yaml
 
     params = project / PARAMS_FILE
-    if not params.exists():
-        return [f"{PARAMS_FILE} is missing"]
+    if not params.is_file():
+        return None
     try:
-        current = yaml.safe_load(params.read_text(encoding="utf-8")) or {}
+        return yaml.safe_load(params.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise ConfigError(f"{params}: not valid YAML ({str(exc).splitlines()[0]}).") from exc
+
+
+def _compare(project: Path, composed: str) -> list[str]:
+    import yaml
+
+    current = read_params(project)
+    if current is None:
+        return [f"{PARAMS_FILE} is missing"]
     return differences(yaml.safe_load(composed) or {}, current)
 
 

@@ -31,9 +31,9 @@ from mlproj.incident_store import (
     update_incident,
 )
 from mlproj.incidents import Incident, IncidentRequest, LastResult, Status, check_id
+from mlproj.params import PARAMS_FILE, read_params
 from mlproj.suite import IncidentResult, SuiteResult, evaluate
 
-PARAMS_FILE = "params.yaml"
 ANSWERS_FILE = ".mlproj-answers.yaml"
 REPORT_FILE = "regressions.json"
 
@@ -86,15 +86,12 @@ def project_config(project: Path) -> ProjectConfig:
     import yaml
 
     params = project / PARAMS_FILE
-    if not params.is_file():
+    data = read_params(project)
+    if data is None:
         raise NotAProject(
             f"no {PARAMS_FILE} in {project.resolve()}: run this inside a project made by "
             "`mlproj new`, or give --project DIR."
         )
-    try:
-        data = yaml.safe_load(params.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{params}: not valid YAML ({str(exc).splitlines()[0]}).") from exc
     task = _setting(data, "data.task", params)
     if task not in TASKS:
         raise ConfigError(f"{params}: 'data.task' must be classification or regression")

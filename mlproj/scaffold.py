@@ -53,12 +53,14 @@ def new_project(
     """Create project NAME in OUTPUT_DIR, atomically: all of it or nothing."""
     names = derive_names(name)
     destination = _check_destination(output_dir, names.slug)
+    frame = None
     if data is not None:
         if not target:
             raise UserError("--data needs --target COLUMN: the column to predict.", exit_code=2)
         data = data.expanduser().resolve()
         on_step(f"Reading {data.name}")
-        task = task or profile(read_table(data), target, source=str(data)).task
+        frame = read_table(data)
+        task = task or profile(frame, target, source=str(data)).task
     context = {
         "project_name": names.name,
         "project_slug": names.slug,
@@ -77,7 +79,7 @@ def new_project(
     try:
         on_step("Rendering the template")
         rendered = _render(staging, context)
-        data_profile = initialise_project(rendered, answers, on_step)
+        data_profile = initialise_project(rendered, answers, on_step, frame)
         if destination.exists():
             destination.rmdir()  # checked empty above; a file appearing since makes this fail
         os.rename(rendered, destination)

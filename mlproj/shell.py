@@ -10,6 +10,9 @@ from pathlib import Path
 
 from mlproj.errors import CommandFailed
 
+# Quiet, offline DVC: no usage reports sent from any command mlproj runs.
+DVC_ENV = {"DVC_NO_ANALYTICS": "1"}
+
 
 def run(
     args: Sequence[str], cwd: Path, *, env: Mapping[str, str] | None = None
