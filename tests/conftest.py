@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.toy_project"]
+
 PENGUINS_HEADER = (
     "species,island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex,year"
 )
@@ -43,3 +45,8 @@ def write(path: Path, text: str | bytes) -> Path:
     else:
         path.write_text(text)
     return path
+
+
+def listing(folder: Path) -> list[str]:
+    """Every path below FOLDER, relative and sorted: what a failed command must leave as it was."""
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import math
-import sys
-from collections.abc import Iterator
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -39,100 +37,12 @@ from mlproj.regression import (
     run_suite,
 )
 from mlproj.suite import evaluate
-from tests.conftest import write
+from tests.conftest import listing, write
+from tests.toy_project import ROWS, TRAIN, classifier, make_project, pipeline, regressor
+
+pytestmark = pytest.mark.usefixtures("forget_toy_package")
 
 NOW = datetime(2025, 2, 1, 9, 30, tzinfo=timezone.utc)
-TRAIN = pd.DataFrame({"x": [-3.0, -2.0, -1.0, 1.0, 2.0, 3.0] * 2, "color": ["red", "blue"] * 6})
-
-CONTRACT = """\
-columns:
-  id:
-    kind: integer
-    nullable: false
-  x:
-    kind: numeric
-    nullable: true
-  color:
-    kind: categorical
-    nullable: true
-    allowed: [blue, red]
-  y:
-    kind: {target_kind}
-    nullable: false
-{allowed}"""
-
-
-def pipeline(estimator: Any) -> Any:
-    """Impute, one-hot (refusing unseen colours, so they crash it) and fit ESTIMATOR."""
-    from sklearn.compose import ColumnTransformer
-    from sklearn.impute import SimpleImputer
-    from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import OneHotEncoder
-
-    categorical = Pipeline(
-        [
-            ("impute", SimpleImputer(strategy="most_frequent")),
-            ("onehot", OneHotEncoder(handle_unknown="error")),
-        ]
-    )
-    preprocess = ColumnTransformer(
-        [
-            ("numeric", SimpleImputer(strategy="median"), ["x"]),
-            ("categorical", categorical, ["color"]),
-        ]
-    )
-    return Pipeline([("preprocess", preprocess), ("model", estimator)])
-
-
-def classifier(inverted: bool = False) -> Any:
-    """'a' for negative x, 'b' for positive (or the other way round, a regressed model)."""
-    from sklearn.linear_model import LogisticRegression
-
-    labels = ["b" if (x > 0) != inverted else "a" for x in TRAIN["x"]]
-    return pipeline(LogisticRegression()).fit(TRAIN, labels)
-
-
-def regressor(slope: float = 2.0) -> Any:
-    """y = SLOPE * x."""
-    from sklearn.linear_model import LinearRegression
-
-    return pipeline(LinearRegression()).fit(TRAIN, TRAIN["x"] * slope)
-
-
-def make_project(root: Path, task: str = "classification", model: Any | None = None) -> Path:
-    """The parts of a generated project the suite reads: params, answers, contract, model."""
-    write(
-        root / "params.yaml",
-        f"data:\n  task: {task}\n  target: y\n  raw: data/raw/t.csv\n  contract: data/contract.yaml\n"
-        "  numeric: [x]\n  categorical: [color]\npaths:\n  model: models/model.skops\n  reports: reports\n",
-    )
-    write(root / ".mlproj-answers.yaml", 'package_name: "toy"\n')
-    write(root / "toy" / "__init__.py", "")
-    write(root / "toy" / "models.py", 'TRUSTED_TYPES = ["numpy.dtype"]\n')
-    allowed = "    allowed: [a, b]\n" if task == "classification" else ""
-    kind = "categorical" if task == "classification" else "numeric"
-    write(root / "data" / "contract.yaml", CONTRACT.format(target_kind=kind, allowed=allowed))
-    (root / "tests").mkdir()
-    if model is not None:
-        save_model(model, root / "models" / "model.skops")
-    return root
-
-
-@pytest.fixture(autouse=True)
-def forget_toy_package() -> Iterator[None]:
-    """Each project is a fresh `toy` package: drop the one the last test imported."""
-    yield
-    for name in [n for n in sys.modules if n == "toy" or n.startswith("toy.")]:
-        del sys.modules[name]
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    return make_project(tmp_path / "proj", model=classifier())
-
-
-def listing(folder: Path) -> list[str]:
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
 
 
 def incident(expectation: Expectation, status: str = "open", name: str = "INC-1") -> Incident:
@@ -331,8 +241,6 @@ def test_check_names_the_fixed_incidents_that_fail_again() -> None:
 
 
 # Recording incidents in a project ------------------------------------------------------------
-
-ROWS = "id,x,color,truth\n1,-2.0,red,a\n2,2.0,blue,b\n"
 
 
 def request(rows: Path, name: str = "INC-42", **flags: Any) -> IncidentRequest:

@@ -9,13 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from mlproj.cli import app
-from tests.conftest import PENGUINS_HEADER, write
+from tests.conftest import PENGUINS_HEADER, listing, write
 
 runner = CliRunner()
-
-
-def listing(folder: Path) -> list[str]:
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,23 +12,13 @@ from typer.testing import CliRunner, Result
 
 from mlproj.cli import app
 from mlproj.modelio import save_model
-from tests.conftest import write
-from tests.test_regression import ROWS, classifier, listing, make_project
+from tests.conftest import listing, write
+from tests.toy_project import ROWS, classifier
+
+pytestmark = pytest.mark.usefixtures("forget_toy_package")
 
 runner = CliRunner()
 RULE = "use letters, digits, '-', '_' and '.', such as INC-42."
-
-
-@pytest.fixture(autouse=True)
-def forget_toy_package() -> Iterator[None]:
-    yield
-    for name in [n for n in sys.modules if n == "toy" or n.startswith("toy.")]:
-        del sys.modules[name]
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    return make_project(tmp_path / "proj", model=classifier())
 
 
 def add(project: Path, *args: str) -> Result:
