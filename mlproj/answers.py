@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,8 @@ from mlproj.dataset import DEFAULT_TARGET, TASKS, Task
 from mlproj.errors import DataError, UserError
 from mlproj.names import check_package_name
 
+# What CODEOWNERS accepts on GitHub and GitLab: @user, @org/team (@group/subgroup), or an email.
+OWNER = re.compile(r"@[\w.-]+(/[\w.-]+)*|[^@\s]+@[^@\s]+\.[^@\s]+")
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0"}
 
@@ -26,6 +29,7 @@ class Answers:
     description: str
     author: str
     email: str
+    code_owners: tuple[str, ...]
     task: Task
     data_path: Path | None
     target: str
@@ -55,6 +59,12 @@ class Answers:
                 data_path = (cwd or Path.cwd()) / data_path
             if not target:
                 raise DataError("A data file needs its target column: give target (--target).")
+        owners = tuple(str(context.get("code_owners", "")).split())
+        for owner in owners:
+            if not OWNER.fullmatch(owner):
+                raise UserError(
+                    f"code owner {owner!r} is neither @user, @org/team nor an email address."
+                )
         return cls(
             project_name=str(context.get("project_name", slug)),
             project_slug=slug,
@@ -62,6 +72,7 @@ class Answers:
             description=str(context.get("description", "")),
             author=str(context.get("author", "")),
             email=str(context.get("email", "")),
+            code_owners=owners,
             task=task,  # checked against TASKS above
             data_path=data_path,
             target=target or DEFAULT_TARGET,

@@ -98,3 +98,21 @@ class IncidentStillFails(UserError):
     """Raised when an incident is to be marked fixed but the current model still fails it."""
 
     exit_code = 12
+
+
+class FlowRefused(UserError):
+    """Raised when a Gitflow step would break the repository's rules; nothing was changed."""
+
+    exit_code = 13
+
+
+class ChecklistIncomplete(UserError):
+    """Raised when a pull request's description leaves a required review item unchecked."""
+
+    exit_code = 14
+
+
+class InvalidFlowName(UserError):
+    """Raised when a branch name or release version does not follow Gitflow and semver."""
+
+    exit_code = 15

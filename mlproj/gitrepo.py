@@ -1,11 +1,11 @@
-"""The git side of a new project: `main` holding everything, then `develop` checked out."""
+"""Git as mlproj uses it: a new project's first commits, and the questions Gitflow asks."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mlproj.errors import CommandFailed
 from mlproj.shell import run
 
 if TYPE_CHECKING:
@@ -38,7 +38,45 @@ def first_commit(project: Path, message: str, answers: Answers) -> None:
 
 
 def _configured(project: Path, key: str) -> bool:
-    result = subprocess.run(
-        ["git", "config", "--get", key], cwd=project, capture_output=True, text=True, check=False
-    )
+    result = run(["git", "config", "--get", key], project, check=False)
     return result.returncode == 0 and bool(result.stdout.strip())
+
+
+def current_branch(project: Path) -> str | None:
+    """The checked-out branch, or None on a detached HEAD (a rebase, a CI checkout)."""
+    result = run(["git", "symbolic-ref", "--quiet", "--short", "HEAD"], project, check=False)
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def branch_exists(project: Path, branch: str) -> bool:
+    """Whether a local branch of that name exists."""
+    args = ["git", "show-ref", "--quiet", "--verify", f"refs/heads/{branch}"]
+    return run(args, project, check=False).returncode == 0
+
+
+def branches(project: Path, pattern: str) -> list[str]:
+    """Local branches matching a glob such as `release/*`."""
+    listed = run(["git", "branch", "--list", "--format=%(refname:short)", pattern], project)
+    return listed.stdout.split()
+
+
+def changed_paths(project: Path) -> list[str]:
+    """Modified, staged and untracked (not ignored) paths: what a branch switch could carry off."""
+    status = run(["git", "status", "--porcelain=v1", "--untracked-files=normal"], project)
+    return [line[3:] for line in status.stdout.splitlines() if line.strip()]
+
+
+def tags(project: Path, pattern: str) -> list[str]:
+    """Tags matching a glob such as `v*`."""
+    return run(["git", "tag", "--list", pattern], project).stdout.split()
+
+
+def merge_conflicts(project: Path, into: str, branch: str) -> list[str]:
+    """Files that merging BRANCH into INTO would conflict in, found without touching the tree."""
+    args = ["git", "merge-tree", "--write-tree", "--name-only", "--no-messages", into, branch]
+    result = run(args, project, check=False)
+    if result.returncode == 0:
+        return []
+    if result.returncode == 1:
+        return result.stdout.splitlines()[1:]
+    raise CommandFailed(f"`git merge-tree` failed: {result.stderr.strip()}")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from mlproj import gitrepo
 from mlproj.atomic import write_text
+from mlproj.checklist import render_templates
 from mlproj.dataset import DataProfile, default_table, profile, read_table
 from mlproj.params import sync_params
 from mlproj.shell import DVC_ENV, python_module, run
@@ -58,6 +59,8 @@ def initialise_project(
     _write_data_files(project, frame, data, raw_name, answers)
     on_step("Composing params.yaml from conf/")
     sync_params(project)
+    on_step("Rendering the pull and merge request templates from review-checklist.yaml")
+    render_templates(project)
     on_step("Creating the git repository and DVC")
     gitrepo.init(project)
     dvc = python_module("dvc")

@@ -47,6 +47,7 @@ def new_project(
     description: str = "A machine-learning project made with mlproj.",
     author: str = "Your Name",
     email: str = "you@example.com",
+    code_owners: str | None = None,
     run_pipeline: bool = True,
     on_step: Progress = lambda step: None,
 ) -> NewProject:
@@ -68,6 +69,7 @@ def new_project(
         "description": description,
         "author": author,
         "email": email,
+        "code_owners": code_owners or f"@{email.split('@')[0]}",
         "task": task or "classification",
         "data_path": str(data) if data else "",
         "target": target or "",

@@ -15,9 +15,13 @@ DVC_ENV = {"DVC_NO_ANALYTICS": "1"}
 
 
 def run(
-    args: Sequence[str], cwd: Path, *, env: Mapping[str, str] | None = None
+    args: Sequence[str],
+    cwd: Path,
+    *,
+    env: Mapping[str, str] | None = None,
+    check: bool = True,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ARGS in CWD and return its result; a non-zero exit raises with its stderr."""
+    """Run ARGS in CWD and return its result; with CHECK, a non-zero exit raises with its stderr."""
     full_env = {**os.environ, **(env or {})}
     try:
         result = subprocess.run(
@@ -25,7 +29,7 @@ def run(
         )
     except FileNotFoundError as exc:
         raise CommandFailed(f"`{args[0]}` is not installed or not on PATH.") from exc
-    if result.returncode != 0:
+    if check and result.returncode != 0:
         detail = (result.stderr.strip() or result.stdout.strip()).splitlines()
         tail = detail[-1] if detail else f"exit code {result.returncode}"
         raise CommandFailed(f"`{' '.join(args)}` failed: {tail}")

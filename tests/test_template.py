@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from cookiecutter.main import cookiecutter
 
 from mlproj import __version__
@@ -22,6 +23,8 @@ COMMON = {
     "tests/__init__.py", "tests/conftest.py", "tests/test_config.py", "tests/test_features.py",
     "tests/test_models.py", "tests/test_pipeline.py", "tests/test_regressions.py",
     "tests/regressions/README.md", ".github/ISSUE_TEMPLATE/incident.yml",
+    ".github/workflows/ci.yml", ".github/workflows/review.yml", ".gitlab-ci.yml", "CODEOWNERS",
+    "CONTRIBUTING.md", "review-checklist.yaml",
 }  # fmt: skip
 PACKAGE = {
     "__init__.py", "config.py", "data.py", "features.py", "models.py", "metrics.py",
@@ -77,7 +80,8 @@ def test_renders_exact_file_set(
     assert files == expected
     for path in project.rglob("*"):
         if path.is_file():
-            text = path.read_text()
+            # `${{ ... }}` is GitHub Actions' own syntax, escaped in the template.
+            text = path.read_text().replace("${{", "")
             assert "{{" not in text and "{%" not in text, path
     dvc = (project / "dvc.yaml").read_text()
     assert ("ingest:" in dvc) == ("data_path" not in context)
@@ -132,6 +136,10 @@ def test_template_version_matches_package() -> None:
             {"project_slug": "x", "package_name": "x", "task": "regression"},
             "Error: penguins.csv: target column 'species' is not numeric, so it cannot be a regression target; use --task classification.\n",
         ),
+        (
+            {"project_slug": "x", "package_name": "x", "code_owners": "@alice bob"},
+            "Error: code owner 'bob' is neither @user, @org/team nor an email address.\n",
+        ),
     ],
     ids=[
         "slug-with-slash",
@@ -141,6 +149,7 @@ def test_template_version_matches_package() -> None:
         "data-without-target",
         "missing-data",
         "penguins-as-regression",
+        "bad-code-owner",
     ],
 )
 def test_pre_generate_refuses_bad_answers(
@@ -183,19 +192,63 @@ def test_post_generate_reports_a_user_error_without_traceback(
     assert capsys.readouterr().err == f"Error: {tmp_path / 'gone.csv'}: no such file.\n"
 
 
-def test_incident_issue_form_validates_against_githubs_schema(tmp_path: Path) -> None:
+def check_schema(schema: str, path: Path) -> subprocess.CompletedProcess[str]:
+    """check-jsonschema with one of its vendored schemas: offline, as the project's hook runs it."""
+    args = [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, str(path)]
+    return subprocess.run(args, capture_output=True, text=True)
+
+
+@pytest.mark.parametrize(
+    ("schema", "path"),
+    [
+        ("vendor.github-issue-forms", ".github/ISSUE_TEMPLATE/incident.yml"),
+        ("vendor.github-workflows", ".github/workflows/ci.yml"),
+        ("vendor.github-workflows", ".github/workflows/review.yml"),
+        ("vendor.gitlab-ci", ".gitlab-ci.yml"),
+    ],
+    ids=["incident-form", "ci-workflow", "review-workflow", "gitlab-ci"],
+)
+def test_ci_files_validate_against_their_published_schemas(
+    tmp_path: Path, schema: str, path: str
+) -> None:
     project = render(tmp_path, {})
-    form = project / ".github" / "ISSUE_TEMPLATE" / "incident.yml"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "check_jsonschema",
-            "--builtin-schema",
-            "vendor.github-issue-forms",
-            str(form),
-        ],
-        capture_output=True,
-        text=True,
-    )
+    result = check_schema(schema, project / path)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("schema", "path", "broken"),
+    [
+        ("vendor.github-workflows", ".github/workflows/ci.yml", ("runs-on:", "runs_on:")),
+        ("vendor.gitlab-ci", ".gitlab-ci.yml", ("  script:", "  scripts:")),
+    ],
+    ids=["github", "gitlab"],
+)
+def test_schema_check_catches_a_broken_workflow(
+    tmp_path: Path, schema: str, path: str, broken: tuple[str, str]
+) -> None:
+    project = render(tmp_path, {})
+    target = project / path
+    target.write_text(target.read_text().replace(*broken, 1))
+    assert check_schema(schema, target).returncode != 0
+
+
+def test_workflows_run_every_check_the_issue_names(tmp_path: Path) -> None:
+    project = render(tmp_path, {})
+    ci = (project / ".github/workflows/ci.yml").read_text()
+    for step in ("pre-commit run", "pytest", "dvc repro", "mlproj regression run",
+                 "mlproj review report --base", "mlproj review post"):  # fmt: skip
+        assert step in ci
+        assert step in (project / ".gitlab-ci.yml").read_text()
+    review = yaml.safe_load((project / ".github/workflows/review.yml").read_text())
+    # PyYAML reads the `on:` key as True.
+    assert "edited" in review[True]["pull_request"]["types"]
+    assert "mlproj review check" in (project / ".gitlab-ci.yml").read_text()
+
+
+def test_code_owners_come_from_the_answers(tmp_path: Path) -> None:
+    project = render(tmp_path, {"code_owners": "@alice @acme/ml-team"})
+    owners = (project / "CODEOWNERS").read_text()
+    assert "*                        @alice @acme/ml-team" in owners
+    assert "/conf/                   @alice @acme/ml-team" in owners
+

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import typer
 
+from mlproj.cli import flow as flow_command
 from mlproj.cli import new as new_command
 from mlproj.cli import params as params_command
 from mlproj.cli import regression as regression_command
+from mlproj.cli import review as review_command
 from mlproj.cli._boundary import state
 
 app = typer.Typer(
@@ -21,6 +23,8 @@ app.command("new")(new_command.new)
 app.add_typer(params_command.app, name="params")
 app.command("add-regression")(regression_command.add_regression)
 app.add_typer(regression_command.app, name="regression")
+app.add_typer(flow_command.app, name="flow")
+app.add_typer(review_command.app, name="review")
 
 
 def _print_version(value: bool) -> None:

@@ -33,6 +33,12 @@ def new(
     description: str | None = typer.Option(None, "--description", help="One line about it."),
     author: str | None = typer.Option(None, "--author", help="Who owns the project."),
     email: str | None = typer.Option(None, "--email", help="The owner's email."),
+    code_owners: str | None = typer.Option(
+        None,
+        "--code-owners",
+        help="Who must approve changes, for CODEOWNERS: '@alice @org/ml-team' (default: @ and "
+        "the email's user name).",
+    ),
     no_run: bool = typer.Option(
         False, "--no-run", help="Do not run the pipeline once before the first commit."
     ),
@@ -60,6 +66,7 @@ def new(
             description=description or "A machine-learning project made with mlproj.",
             author=author or "Your Name",
             email=email or "you@example.com",
+            code_owners=code_owners,
             run_pipeline=not no_run,
             on_step=lambda step: console.print(f"[green]•[/green] {step}"),
         )
