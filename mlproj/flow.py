@@ -6,7 +6,7 @@ starts from `develop` and finishes into `main`, tagged `vX.Y.Z`, then back into 
 open release branch if there is one, which carries it to `develop` later.
 
 `finish` checks everything before it changes anything: a clean tree, merges that will not
-conflict, a pipeline that is up to date, the regression suite and the project's tests.
+conflict, the regression suite, a pipeline that is up to date and the project's tests.
 Merges are `--no-ff`, so each branch stays visible in the history as one unit of review.
 """
 
@@ -91,8 +91,10 @@ def start(project: Path, kind_name: str, name: str, on_step: Progress = lambda _
     if kind.versioned:
         _check_new_version(project, kind, name)
     on_step(f"Creating {branch} from {kind.base}")
+    before = _commit(project, "HEAD")
     run(["git", "switch", "--quiet", "--create", branch, kind.base], project)
-    _restore_outputs(project)
+    if _commit(project, "HEAD") != before:
+        _restore_outputs(project)
     return Started(branch=branch, base=kind.base)
 
 
@@ -127,12 +129,13 @@ def finish(
                 f"merge {target} into {branch}, resolve, commit, then finish again."
             )
     on_step(f"Merges into {' and '.join(targets)} have no conflicts")
-    _check_pipeline(project)
-    on_step("Pipeline up to date (dvc status)")
+    # Incidents first: a fixed one failing again also makes `dvc status` stale, less precisely.
     from mlproj.regression import check_suite
 
     suite = check_suite(project)
     on_step(f"Regression suite passes ({len(suite.results)} incident(s))")
+    _check_pipeline(project)
+    on_step("Pipeline up to date (dvc status)")
     _check_tests(project)
     on_step("Tests pass")
 
@@ -277,7 +280,7 @@ def _require_branch(project: Path, branch: str) -> None:
 
 
 def _check_pipeline(project: Path) -> None:
-    status = run(python_module("dvc", "status", "--json", "--quiet"), project, env=DVC_ENV)
+    status = run(python_module("dvc", "status", "--json"), project, env=DVC_ENV)
     stale = json.loads(status.stdout or "{}")
     if stale:
         raise FlowRefused(
@@ -300,6 +303,10 @@ def _restore_outputs(project: Path) -> bool:
     """Bring DVC outputs in line with the checked-out dvc.lock; False if the cache lacks some."""
     checkout = run(python_module("dvc", "checkout", "--quiet"), project, env=DVC_ENV, check=False)
     return checkout.returncode == 0
+
+
+def _commit(project: Path, ref: str) -> str:
+    return run(["git", "rev-parse", "--verify", "--quiet", ref], project, check=False).stdout.strip()
 
 
 def _some(items: list[str], shown: int = 5) -> str:

@@ -251,4 +251,3 @@ def test_code_owners_come_from_the_answers(tmp_path: Path) -> None:
     owners = (project / "CODEOWNERS").read_text()
     assert "*                        @alice @acme/ml-team" in owners
     assert "/conf/                   @alice @acme/ml-team" in owners
-
