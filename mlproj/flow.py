@@ -306,7 +306,9 @@ def _restore_outputs(project: Path) -> bool:
 
 
 def _commit(project: Path, ref: str) -> str:
-    return run(["git", "rev-parse", "--verify", "--quiet", ref], project, check=False).stdout.strip()
+    return run(
+        ["git", "rev-parse", "--verify", "--quiet", ref], project, check=False
+    ).stdout.strip()
 
 
 def _some(items: list[str], shown: int = 5) -> str:

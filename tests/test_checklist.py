@@ -76,7 +76,7 @@ def test_one_unticked_item_is_named(project: Path) -> None:
     result = check_body(load_checklist(project), body_with(project, {"code-reviewed"}))
     assert [item.id for item in result.unchecked] == ["analysis-reviewed"]
     assert not result.missing
-    with pytest.raises(ChecklistIncomplete, match="^1 required review item"):
+    with pytest.raises(ChecklistIncomplete, match=r"^1 required review item"):
         result.check()
 
 
@@ -177,7 +177,7 @@ def test_bad_checklists_are_refused_naming_the_entry(
 
 
 def test_missing_checklist(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="review-checklist.yaml is missing"):
+    with pytest.raises(ConfigError, match=r"review-checklist\.yaml is missing"):
         load_checklist(tmp_path)
 
 
@@ -210,5 +210,5 @@ def test_body_from_gitlab_and_its_truncation() -> None:
 
 
 def test_no_source_at_all() -> None:
-    with pytest.raises(UserError, match="^No description to check"):
+    with pytest.raises(UserError, match=r"^No description to check"):
         read_body(None, {})

@@ -107,7 +107,7 @@ def test_one_release_at_a_time(repo: Path) -> None:
 
 def test_an_existing_branch_is_not_restarted(repo: Path) -> None:
     start(repo, "feature", "x")
-    with pytest.raises(FlowRefused, match="^feature/x exists already"):
+    with pytest.raises(FlowRefused, match=r"^feature/x exists already"):
         start(repo, "feature", "x")
 
 
@@ -133,7 +133,7 @@ def test_finish_refuses_when_not_on_a_branch_of_that_kind(repo: Path) -> None:
 
 
 def test_finish_refuses_a_branch_that_does_not_exist(repo: Path) -> None:
-    with pytest.raises(FlowRefused, match="^There is no branch feature/nope.$"):
+    with pytest.raises(FlowRefused, match=r"^There is no branch feature/nope\.$"):
         finish(repo, "feature", "nope")
 
 
