@@ -98,3 +98,13 @@ class IncidentStillFails(UserError):
     """Raised when an incident is to be marked fixed but the current model still fails it."""
 
     exit_code = 12
+
+
+class DriftDetected(UserError):
+    """Raised when a production batch drifts from the reference beyond the declared thresholds.
+
+    Exit code 1, as the issue asks: CI treats drift like a failing test. It is a verdict on
+    the data, so it is raised only after the report has been written and shown.
+    """
+
+    exit_code = 1

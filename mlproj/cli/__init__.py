@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from mlproj.cli import drift as drift_command
 from mlproj.cli import new as new_command
 from mlproj.cli import params as params_command
 from mlproj.cli import regression as regression_command
@@ -21,6 +22,7 @@ app.command("new")(new_command.new)
 app.add_typer(params_command.app, name="params")
 app.command("add-regression")(regression_command.add_regression)
 app.add_typer(regression_command.app, name="regression")
+app.command("drift")(drift_command.drift)
 
 
 def _print_version(value: bool) -> None:
