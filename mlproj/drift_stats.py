@@ -72,10 +72,15 @@ def psi(reference: IntArray, batch: IntArray) -> float:
 
 
 def quantile_edges(reference: FloatArray, bins: int) -> FloatArray:
-    """Inner edges of BINS reference-quantile bins; ties (discrete values) merge bins."""
+    """Inner edges of BINS reference-quantile bins; ties (discrete values) merge bins.
+
+    Edges are values the reference holds (no interpolation), so a column of whole numbers
+    gets bins labelled with its own values.
+    """
     import numpy as np
 
-    return np.unique(np.quantile(reference, np.linspace(0.0, 1.0, bins + 1)[1:-1]))
+    quantiles = np.linspace(0.0, 1.0, bins + 1)[1:-1]
+    return np.unique(np.quantile(reference, quantiles, method="inverted_cdf"))
 
 
 def bin_counts(ordered: FloatArray, edges: FloatArray) -> IntArray:
