@@ -92,7 +92,7 @@ class DriftResult:
             "drift": bool(self.drifted),
             "drifted": [c.name for c in self.drifted],
             "warnings": [c.name for c in self.warnings],
-            "thresholds": {k: v for k, v in vars(self.thresholds).items()},
+            "thresholds": dict(vars(self.thresholds)),
             "columns": {c.name: c.to_json() for c in self.columns},
             "predictions": None if self.predictions is None else self.predictions.to_json(),
             "notes": list(self.notes),
