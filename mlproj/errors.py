@@ -116,3 +116,13 @@ class InvalidFlowName(UserError):
     """Raised when a branch name or release version does not follow Gitflow and semver."""
 
     exit_code = 15
+
+
+class DriftDetected(UserError):
+    """Raised when a production batch drifts from the reference beyond the declared thresholds.
+
+    Exit code 1, as the issue asks: CI treats drift like a failing test. It is a verdict on
+    the data, so it is raised only after the report has been written and shown.
+    """
+
+    exit_code = 1

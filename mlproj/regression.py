@@ -92,11 +92,11 @@ def project_config(project: Path) -> ProjectConfig:
             f"no {PARAMS_FILE} in {project.resolve()}: run this inside a project made by "
             "`mlproj new`, or give --project DIR."
         )
-    task = _setting(data, "data.task", params)
+    task = setting(data, "data.task", params)
     if task not in TASKS:
         raise ConfigError(f"{params}: 'data.task' must be classification or regression")
-    numeric = _setting(data, "data.numeric", params) or []
-    categorical = _setting(data, "data.categorical", params) or []
+    numeric = setting(data, "data.numeric", params) or []
+    categorical = setting(data, "data.categorical", params) or []
     answers = project / ANSWERS_FILE
     package = None
     if answers.is_file():
@@ -104,16 +104,17 @@ def project_config(project: Path) -> ProjectConfig:
     return ProjectConfig(
         root=project,
         task=cast(Task, task),
-        target=str(_setting(data, "data.target", params)),
+        target=str(setting(data, "data.target", params)),
         features=tuple(str(name) for name in [*numeric, *categorical]),
-        contract=project / str(_setting(data, "data.contract", params)),
-        model=project / str(_setting(data, "paths.model", params)),
-        report=project / str(_setting(data, "paths.reports", params)) / REPORT_FILE,
+        contract=project / str(setting(data, "data.contract", params)),
+        model=project / str(setting(data, "paths.model", params)),
+        report=project / str(setting(data, "paths.reports", params)) / REPORT_FILE,
         package=str(package) if package else None,
     )
 
 
-def _setting(data: dict[str, Any], dotted: str, params: Path) -> Any:
+def setting(data: dict[str, Any], dotted: str, params: Path) -> Any:
+    """The value at DOTTED (such as `data.train`) in params DATA; `ConfigError` if absent."""
     node: Any = data
     for key in dotted.split("."):
         if not isinstance(node, dict) or key not in node:

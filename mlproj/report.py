@@ -2,6 +2,7 @@
 
 CSS and PNGs are inline and a Content-Security-Policy forbids every network fetch, so the page
 looks the same on a laptop, as a CI artefact and a year from now, and leaks nothing when opened.
+Other reports (`mlproj.drift_report`) build their pages with the same `page` and tables.
 """
 
 from __future__ import annotations
@@ -50,18 +51,8 @@ def render_report(
     """
     esc = html.escape
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
-        f"<title>{esc(title)}</title>",
-        f"<style>{_CSS}</style>",
-        "</head>",
-        "<body>",
-        f"<h1>{esc(title)}</h1>",
         "<h2>Metrics</h2>",
-        _table(["Metric", "Value"], [[_text(k), _number(v)] for k, v in metrics.items()]),
+        table(["Metric", "Value"], [[text_cell(k), number_cell(v)] for k, v in metrics.items()]),
         "<h2>Global explanation</h2>",
         *(_figure(f) for f in figures if not f.local),
         "<h2>Feature importance</h2>",
@@ -73,8 +64,34 @@ def render_report(
     parts += [f"<section><h2>{esc(heading)}</h2>\n{body}\n</section>" for heading, body in sections]
     if notes:
         parts += ["<h2>Notes</h2>", "<ul>", *(f"<li>{esc(n)}</li>" for n in notes), "</ul>"]
-    parts += ["</body>", "</html>"]
-    return "\n".join(parts) + "\n"
+    return page(title, parts)
+
+
+def page(title: str, body: Sequence[str], *, css: str = "") -> str:
+    """Wrap BODY (built as HTML by the caller) in a self-contained page that fetches nothing.
+
+    CSS extends the shared style sheet, for reports that need a few rules of their own.
+    """
+    return (
+        "\n".join(
+            [
+                "<!DOCTYPE html>",
+                '<html lang="en">',
+                "<head>",
+                '<meta charset="utf-8">',
+                f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
+                f"<title>{html.escape(title)}</title>",
+                f"<style>{_CSS}{css}</style>",
+                "</head>",
+                "<body>",
+                f"<h1>{html.escape(title)}</h1>",
+                *body,
+                "</body>",
+                "</html>",
+            ]
+        )
+        + "\n"
+    )
 
 
 def write_report(path: Path, html: str) -> None:
@@ -82,11 +99,13 @@ def write_report(path: Path, html: str) -> None:
     atomic.write_text(path, html)
 
 
-def _text(text: str) -> str:
+def text_cell(text: str) -> str:
+    """A table cell holding TEXT, escaped."""
     return f"<td>{html.escape(text)}</td>"
 
 
-def _number(value: float) -> str:
+def number_cell(value: float) -> str:
+    """A right-aligned table cell holding VALUE to four significant digits."""
     try:
         text = format(value, ".4g")
     except (TypeError, ValueError):  # metrics.json may hold a null for an undefined metric
@@ -94,7 +113,7 @@ def _number(value: float) -> str:
     return f'<td class="num">{text}</td>'
 
 
-def _table(header: list[str], rows: list[list[str]]) -> str:
+def table(header: list[str], rows: list[list[str]]) -> str:
     """Lay out a table from escaped header labels and rows of already-built <td> cells."""
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = "".join(f"<tr>{''.join(cells)}</tr>" for cells in rows)
@@ -105,13 +124,13 @@ def _importance(importance: Mapping[str, float]) -> str:
     largest = max((abs(v) for v in importance.values()), default=0.0) or 1.0
     rows = [
         [
-            _text(name),
-            _number(value),
+            text_cell(name),
+            number_cell(value),
             f'<td><span class="bar" style="width: {200 * abs(value) / largest:.0f}px"></span></td>',
         ]
         for name, value in importance.items()
     ]
-    return _table(["Feature", "Mean |SHAP|", ""], rows)
+    return table(["Feature", "Mean |SHAP|", ""], rows)
 
 
 def _figure(figure: Figure) -> str:

@@ -105,3 +105,46 @@ def forget_toy_package() -> Iterator[None]:
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     return make_project(tmp_path / "proj", model=classifier())
+
+
+DRIFT = """\
+drift:
+  p_value: 0.01
+  psi_warn: 0.1
+  psi_fail: 0.25
+  max_missing_increase: 0.05
+  max_unseen_share: 0.01
+  prediction_psi: 0.25
+  bins: 10
+  prediction_rows: 100000
+  seed: 42
+"""
+
+
+def make_drift_project(root: Path, rows: int = 400) -> Path:
+    """The toy project with what `mlproj drift` reads too: a training split and thresholds."""
+    import numpy as np
+
+    make_project(root, model=classifier())
+    params = root / "params.yaml"
+    text = params.read_text().replace(
+        "  numeric:", "  train: data/processed/train.parquet\n  numeric:"
+    )
+    params.write_text(text + DRIFT)
+    rng = np.random.default_rng(7)
+    train = pd.DataFrame(
+        {
+            "id": np.arange(rows),
+            "x": rng.normal(0.0, 1.0, rows).round(3),
+            "color": rng.choice(["red", "blue"], rows),
+        }
+    )
+    train["y"] = np.where(train["x"] > 0, "b", "a")
+    (root / "data" / "processed").mkdir(parents=True)
+    train.to_parquet(root / "data" / "processed" / "train.parquet")
+    return root
+
+
+@pytest.fixture
+def drift_project(tmp_path: Path) -> Path:
+    return make_drift_project(tmp_path / "proj")

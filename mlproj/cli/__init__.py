@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from mlproj.cli import drift as drift_command
 from mlproj.cli import flow as flow_command
 from mlproj.cli import new as new_command
 from mlproj.cli import params as params_command
@@ -25,6 +26,7 @@ app.command("add-regression")(regression_command.add_regression)
 app.add_typer(regression_command.app, name="regression")
 app.add_typer(flow_command.app, name="flow")
 app.add_typer(review_command.app, name="review")
+app.command("drift")(drift_command.drift)
 
 
 def _print_version(value: bool) -> None:

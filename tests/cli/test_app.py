@@ -22,6 +22,7 @@ HEAVY = [
     "skops",
     "matplotlib",
     "numpy",
+    "scipy",
     "cookiecutter",
 ]
 
@@ -40,6 +41,7 @@ def test_every_command_has_help() -> None:
         ["params", "sync", "--help"],
         ["params", "check", "--help"],
         ["params", "refresh", "--help"],
+        ["drift", "--help"],
     ):
         result = runner.invoke(app, args)
         assert result.exit_code == 0, args

@@ -1,0 +1,49 @@
+"""`mlproj drift`: compare a production batch with the training data; exit 1 when it drifted.
+
+Exit codes: 0 nothing beyond the thresholds; 1 drift; 4 the batch or the reference cannot be
+read or breaks the data contract (nothing is written); 5 bad thresholds in params.yaml;
+6 outside a project; 8 a model holding untrusted types.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from mlproj.cli._boundary import user_errors
+
+
+def drift(
+    batch: Path = typer.Argument(..., help="The production batch: a .csv or .parquet file."),
+    reference: Path | None = typer.Option(
+        None, "--reference", "-r", help="Compare with this file, not the training split."
+    ),
+    output_dir: Path | None = typer.Option(
+        None,
+        "--output-dir",
+        "-o",
+        help="Folder for drift.json and drift.html (default reports/drift).",
+    ),
+    project: Path = typer.Option(Path("."), "--project", "-p", help="The project folder."),
+) -> None:
+    """Compare a production batch with the training data, per feature and on predictions."""
+    from mlproj.drift import run_drift
+
+    with user_errors():
+        run = run_drift(project, batch, reference=reference, output_dir=output_dir)
+    result = run.result
+    for column in result.compared:
+        if column.status != "ok":
+            mark = "✗" if column.status == "drift" else "!"
+            typer.echo(f"{mark} {column.name}: {'; '.join(column.reasons)}")
+    for note in result.notes:
+        typer.echo(f"• {note}")
+    what = f"{len(result.columns)} column(s)"
+    what += " and the predictions" if result.predictions else ""
+    typer.echo(
+        f"Compared {what}: {len(result.drifted)} drifted, {len(result.warnings)} warning(s). "
+        f"Report: {run.html_path}"
+    )
+    with user_errors():
+        result.check(run.html_path)
