@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,7 @@ def repo(tmp_path: Path) -> Path:
     run(tmp_path, "git", "init", "--quiet", "--initial-branch", "develop")
     run(tmp_path, "git", "config", "user.name", "Tester")
     run(tmp_path, "git", "config", "user.email", "tester@example.com")
-    run(tmp_path, "dvc", "init", "--quiet")
+    run(tmp_path, sys.executable, "-m", "dvc", "init", "--quiet")
     write(tmp_path / "dvc.yaml", "params: [params.yaml]\nmetrics: [metrics.json]\n")
     write(tmp_path / "params.yaml", PARAMS.format(depth="null"))
     write(tmp_path / "metrics.json", json.dumps({"accuracy": 0.9, "f1": 0.8}))
