@@ -126,3 +126,9 @@ class DriftDetected(UserError):
     """
 
     exit_code = 1
+
+
+class RegistryError(UserError):
+    """Raised when a model version or stage cannot be registered, assigned, rolled back or got."""
+
+    exit_code = 16

@@ -29,6 +29,7 @@ from mlproj.gitrepo import (
     merge_conflicts,
     tags,
 )
+from mlproj.registry import register, uses_registry
 from mlproj.shell import DVC_ENV, python_module, run
 
 Progress = Callable[[str], None]
@@ -150,6 +151,8 @@ def finish(
             label = "Release" if kind.name == "release" else "Hotfix"
             run(["git", "tag", "--annotate", tag, "--message", f"{label} {version}"], project)
             on_step(f"Tagged {tag}")
+            if uses_registry(project):
+                on_step(f"Registered {register(project, tag, tag)} (mlproj registry)")
     run(["git", "branch", "--quiet", "--delete", branch], project)
     on_step(f"Deleted {branch}")
     return Finished(

@@ -8,6 +8,7 @@ from mlproj.cli import drift as drift_command
 from mlproj.cli import flow as flow_command
 from mlproj.cli import new as new_command
 from mlproj.cli import params as params_command
+from mlproj.cli import registry as registry_command
 from mlproj.cli import regression as regression_command
 from mlproj.cli import review as review_command
 from mlproj.cli._boundary import state
@@ -26,6 +27,7 @@ app.command("add-regression")(regression_command.add_regression)
 app.add_typer(regression_command.app, name="regression")
 app.add_typer(flow_command.app, name="flow")
 app.add_typer(review_command.app, name="review")
+app.add_typer(registry_command.app, name="registry")
 app.command("drift")(drift_command.drift)
 
 
