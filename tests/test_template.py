@@ -19,7 +19,8 @@ COMMON = {
     ".gitignore", ".mlproj-answers.yaml", ".pre-commit-config.yaml", "README.md", "dvc.yaml",
     "pyproject.toml", "conf/config.yaml", "conf/explain/default.yaml", "conf/split/default.yaml",
     "conf/model/random_forest.yaml", "conf/model/hist_gradient_boosting.yaml",
-    "tests/__init__.py", "tests/conftest.py", "tests/test_config.py", "tests/test_features.py",
+    "conf/gates/default.yaml", "conf/slices/default.yaml", "conf/inclusion/default.yaml",
+    "tests/__init__.py", "tests/test_metrics.py", "tests/conftest.py", "tests/test_config.py", "tests/test_features.py",
     "tests/test_models.py", "tests/test_pipeline.py", "tests/test_regressions.py",
     "tests/regressions/README.md", ".github/ISSUE_TEMPLATE/incident.yml",
 }  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from mlproj.cli import gates as gates_command
 from mlproj.cli import new as new_command
 from mlproj.cli import params as params_command
 from mlproj.cli import regression as regression_command
@@ -21,6 +22,7 @@ app.command("new")(new_command.new)
 app.add_typer(params_command.app, name="params")
 app.command("add-regression")(regression_command.add_regression)
 app.add_typer(regression_command.app, name="regression")
+app.add_typer(gates_command.app, name="gates")
 
 
 def _print_version(value: bool) -> None:
