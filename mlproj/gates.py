@@ -190,7 +190,7 @@ def _drops(
         if now is None:
             results.append(_undefined(name, limit, f"{metric} undefined"))
             continue
-        drop = round(-settings.better(metric, now, then), 6)
+        drop = round(-settings.better(metric, now, then), 6) + 0.0  # never -0.0
         detail = f"({release.tag} {_fmt(then)}, now {_fmt(now)})"
         label = f"{name} since {release.tag}"
         results.append(_compare(name, limit, drop, at_least=False, label=label, detail=detail))
@@ -270,4 +270,4 @@ def _read_metrics(path: Path) -> dict[str, Any]:
 
 
 def _fmt(value: float) -> str:
-    return str(round(value, 4))
+    return str(round(value, 4) + 0.0)  # + 0.0 turns -0.0 into 0.0

@@ -23,7 +23,11 @@ def comparison_section(metrics: Mapping[str, Any]) -> Section:
     references = [name for name, value in metrics.items() if isinstance(value, Mapping)]
     own = [name for name, value in metrics.items() if not isinstance(value, Mapping)]
     rows = [
-        [_text(name), _number(metrics[name]), *(_cell(metrics[ref].get(name)) for ref in references)]
+        [
+            _text(name),
+            _number(metrics[name]),
+            *(_cell(metrics[ref].get(name)) for ref in references),
+        ]
         for name in own
     ]
     body = (
@@ -61,7 +65,10 @@ def slices_section(report: SliceReport) -> Section:
 def inclusion_section(gaps: Sequence[Gap], max_gap: float | None) -> Section:
     """The largest gap in the chosen metric across the groups of each sensitive column."""
     if not gaps:
-        return "Inclusion", "<p>No sensitive column declared (<code>inclusion.sensitive</code>).</p>"
+        return (
+            "Inclusion",
+            "<p>No sensitive column declared (<code>inclusion.sensitive</code>).</p>",
+        )
     limit = "no limit declared" if max_gap is None else f"gated at {max_gap:g}"
     rows = [
         [

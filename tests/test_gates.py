@@ -231,7 +231,7 @@ def test_check_gates_writes_the_report_before_a_failure_is_raised(tmp_path: Path
     report = check_gates(project)
     data = json.loads((project / "reports" / "gates.json").read_text())
     assert data["passed"] is False
-    with pytest.raises(GateFailed, match="max gap in accuracy across sex 0.1 < value 0.25"):
+    with pytest.raises(GateFailed, match=r"max gap in accuracy across sex 0\.1 < value 0\.25"):
         report.check()
 
 
@@ -245,6 +245,6 @@ def test_check_gates_needs_a_project_and_its_evaluation(tmp_path: Path) -> None:
         f"{tmp_path / 'metrics.json'} not found: the evaluate stage writes it; run `dvc repro`."
     )
     write(tmp_path / "metrics.json", json.dumps(METRICS))
-    with pytest.raises(InvalidGates, match="slices.json not found"):
+    with pytest.raises(InvalidGates, match=r"slices\.json not found"):
         check_gates(tmp_path)
     assert not (tmp_path / "reports" / "gates.json").exists()

@@ -46,7 +46,11 @@ def test_inclusion_gap_is_shown_with_its_limit() -> None:
     sections = quality_sections(
         {"accuracy": 0.95}, SLICES, sensitive=["sex"], metric="accuracy", max_gap=0.1
     )
-    assert [heading for heading, _ in sections] == ["Model, baseline and simple model", "Slices", "Inclusion"]
+    assert [heading for heading, _ in sections] == [
+        "Model, baseline and simple model",
+        "Slices",
+        "Inclusion",
+    ]
     body = sections[2][1]
     assert (
         '<tr><td>sex</td><td>accuracy</td><td class="num">0.1</td><td>gated at 0.1</td>'

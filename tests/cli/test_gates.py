@@ -48,7 +48,9 @@ def test_a_failing_gate_names_threshold_and_value(tmp_path: Path) -> None:
 
 
 def test_a_misspelt_gate_exits_19(tmp_path: Path) -> None:
-    write(tmp_path / "params.yaml", "paths: {metrics: m.json, reports: r}\ngates: {min: {auc: 1}}\n")
+    write(
+        tmp_path / "params.yaml", "paths: {metrics: m.json, reports: r}\ngates: {min: {auc: 1}}\n"
+    )
     write(tmp_path / "m.json", json.dumps({"roc_auc": 0.9}))
     result = runner.invoke(app, ["gates", "check", "-p", str(tmp_path)])
     assert result.exit_code == 19
