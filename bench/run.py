@@ -3,6 +3,7 @@
 - `mlproj --help` start-up (target < 0.3 s)
 - cold `dvc repro` of the default project (target <= 30 s)
 - no-op `dvc repro` (target <= 2 s)
+- `mlproj gates check` on the default project, the `gates` stage's command (target <= 1 s)
 
 Medians over repeated runs: these machines are noisy.
 """
@@ -75,12 +76,14 @@ def main() -> None:
             runs, ["dvc", "repro"], project, before=wipe
         )  # cold: outputs and caches gone
         noop_median, noop_times = median_of(5, ["dvc", "repro"], project)
+        gates_median, gates_times = median_of(5, [str(BIN / "mlproj"), "gates", "check"], project)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     rows = [
         ("mlproj --help", help_median, help_times, 0.3),
         ("cold dvc repro (default project)", cold_median, cold_times, 30.0),
         ("no-op dvc repro", noop_median, noop_times, 2.0),
+        ("mlproj gates check", gates_median, gates_times, 1.0),
     ]
     print("| what | median (s) | runs (s) | target (s) | median / target |")
     print("| --- | --- | --- | --- | --- |")

@@ -132,3 +132,19 @@ class RegistryError(UserError):
     """Raised when a model version or stage cannot be registered, assigned, rolled back or got."""
 
     exit_code = 16
+
+
+class GateFailed(UserError):
+    """Raised when the evaluated model misses a quality gate; the message names each one missed."""
+
+    exit_code = 18
+
+
+class InvalidGates(UserError):
+    """Raised when declared gates cannot be judged: a misspelt metric, a wrong type, no slices.
+
+    It covers `gates` and `inclusion` in params.yaml and the files they read (metrics.json,
+    `reports/slices.json`): a mistake there must stop the stage, never pass as a skipped gate.
+    """
+
+    exit_code = 19

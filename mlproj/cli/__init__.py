@@ -6,6 +6,7 @@ import typer
 
 from mlproj.cli import drift as drift_command
 from mlproj.cli import flow as flow_command
+from mlproj.cli import gates as gates_command
 from mlproj.cli import new as new_command
 from mlproj.cli import params as params_command
 from mlproj.cli import registry as registry_command
@@ -29,6 +30,7 @@ app.add_typer(flow_command.app, name="flow")
 app.add_typer(review_command.app, name="review")
 app.add_typer(registry_command.app, name="registry")
 app.command("drift")(drift_command.drift)
+app.add_typer(gates_command.app, name="gates")
 
 
 def _print_version(value: bool) -> None:

@@ -42,6 +42,8 @@ def test_every_command_has_help() -> None:
         ["params", "check", "--help"],
         ["params", "refresh", "--help"],
         ["drift", "--help"],
+        ["gates", "--help"],
+        ["gates", "check", "--help"],
     ):
         result = runner.invoke(app, args)
         assert result.exit_code == 0, args

@@ -21,7 +21,9 @@ def ran(output: str) -> list[str]:
 def test_the_baseline_is_trained_and_reported(penguins: Path) -> None:
     metrics = json.loads((penguins / "metrics.json").read_text())
     assert metrics["accuracy"] >= 0.9
-    assert set(metrics) == {"accuracy", "balanced_accuracy", "f1_macro", "roc_auc"}
+    own = {"accuracy", "balanced_accuracy", "f1_macro", "roc_auc"}
+    assert set(metrics) == own | {"baseline", "simple"}
+    assert set(metrics["baseline"]) == set(metrics["simple"]) == own
     for plot in ("confusion.csv", "roc.csv", "precision_recall.csv"):
         assert len(pd.read_csv(penguins / "plots" / plot)) > 1
     report = (penguins / "reports" / "explain.html").read_text()
@@ -76,6 +78,7 @@ def test_a_model_param_change_reruns_only_train_onwards(penguins: Path, tmp_path
     model = project / "conf" / "model" / "random_forest.yaml"
     model.write_text(model.read_text().replace("n_estimators: 200", "n_estimators: 20"))
     result = sh("dvc", "repro", cwd=project)
+    # Not `gates`: its inputs, metrics.json and slices.json, come out byte-identical here.
     assert ran(result.stdout) == ["params", "train", "regression", "evaluate", "explain"]
     assert "n_estimators: 20" in (project / "params.yaml").read_text()
     assert "up to date" in sh("dvc", "status", cwd=project).stdout
@@ -98,7 +101,7 @@ def test_experiments(penguins: Path, tmp_path: Path) -> None:
     sh("git", "config", "user.name", "Tester", cwd=project)  # DVC commits each experiment
     sh("git", "config", "user.email", "tester@example.com", cwd=project)
     other = sh("dvc", "exp", "run", "-S", "model=hist_gradient_boosting", cwd=project)
-    assert ran(other.stdout) == ["params", "train", "regression", "evaluate", "explain"]
+    assert ran(other.stdout) == ["params", "train", "regression", "evaluate", "gates", "explain"]
     assert "HistGradientBoostingClassifier" in (project / "params.yaml").read_text()
     sh("dvc", "exp", "run", "-S", "model.n_estimators=50", cwd=project)
     assert "n_estimators: 50" in (project / "params.yaml").read_text()
@@ -174,11 +177,16 @@ def test_user_data_pipelines(tmp_path: Path, kind: str) -> None:
     mlproj_new(out, kind, "--data", str(data), "--target", target)
     project = out / kind
     metrics = json.loads((project / "metrics.json").read_text())
-    assert set(metrics) == (
+    own = (
         {"accuracy", "balanced_accuracy", "f1_macro", "roc_auc"}
         if kind == "classification"
         else {"rmse", "mae", "r2"}
     )
+    assert set(metrics) == own | {"baseline", "simple"}
+    # User data: no threshold is guessed; every gate says it is skipped and why.
+    gates = json.loads((project / "reports" / "gates.json").read_text())
+    assert gates["passed"] is True
+    assert [g["status"] for g in gates["gates"]] == ["skipped"] * 4
     assert (project / "reports" / "explain.html").exists()
     assert "up to date" in sh("dvc", "status", cwd=project).stdout
     tests = sh("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=project)

@@ -95,7 +95,8 @@ def test_user_csv_with_numeric_target(tmp_path: Path) -> None:
     assert config["numeric"] == ["rooms", "area"] and config["categorical"] == ["district"]
     assert "Ridge" in (project / "conf" / "model" / "ridge.yaml").read_text()
     metrics = yaml.safe_load((project / "metrics.json").read_text())
-    assert set(metrics) == {"rmse", "mae", "r2"} and metrics["r2"] > 0.8
+    assert set(metrics) == {"rmse", "mae", "r2", "baseline", "simple"} and metrics["r2"] > 0.8
+    assert metrics["rmse"] < metrics["baseline"]["rmse"]  # the mean of the prices: far worse
 
 
 def test_parquet_file(tmp_path: Path) -> None:

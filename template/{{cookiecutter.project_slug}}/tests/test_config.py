@@ -21,7 +21,9 @@ def test_every_model_config_composes_and_builds(model: str) -> None:
     assert estimator.get_params()["random_state"] == cfg.seed
 
 
-@pytest.mark.parametrize("group", ["data", "split", "explain", "drift"])
+@pytest.mark.parametrize(
+    "group", ["data", "split", "explain", "drift", "slices", "inclusion", "gates"]
+)
 def test_every_option_of_each_group_composes(group: str) -> None:
     for option in sorted((ROOT / "conf" / group).glob("*.yaml")):
         cfg = compose_config(f"{group}={option.stem}")

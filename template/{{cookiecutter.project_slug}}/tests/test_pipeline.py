@@ -33,10 +33,17 @@ def test_stages_run_end_to_end(cfg: DictConfig, sample: pd.DataFrame) -> None:
     scores = evaluate.run(cfg)
 
     expected = CLASSIFICATION if cfg.data.task == "classification" else REGRESSION
-    assert set(scores) == expected
+    assert set(scores) == expected | {"baseline", "simple"}
+    assert set(scores["baseline"]) == set(scores["simple"]) == expected
     assert json.loads(Path(cfg.paths.metrics).read_text()) == scores
+    slices = json.loads(Path(cfg.paths.reports, "slices.json").read_text())
+    declared = {*cfg.slices.columns, *cfg.inclusion.sensitive}
+    assert set(slices["columns"]) == declared
+    for rows in slices["columns"].values():
+        assert sum(row["count"] for row in rows) == len(test_rows)
     explain.run(cfg)
     importance = json.loads(Path(cfg.paths.reports, "importance.json").read_text())
     assert set(importance) <= {*cfg.data.numeric, *cfg.data.categorical}
     report = Path(cfg.paths.reports, "explain.html").read_text()
     assert "data:image/png;base64," in report
+    assert "Model, baseline and simple model" in report and "Inclusion" in report

@@ -11,12 +11,22 @@ from typing import Any
 
 from hydra.utils import instantiate
 from omegaconf import DictConfig
+{%- if cookiecutter.task == 'classification' %}
+from sklearn.dummy import DummyClassifier
+{%- else %}
+from sklearn.dummy import DummyRegressor
+{%- endif %}
 from sklearn.ensemble import (
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
     RandomForestClassifier,
     RandomForestRegressor,
 )
+{%- if cookiecutter.task == 'classification' %}
+from sklearn.linear_model import LogisticRegression
+{%- else %}
+from sklearn.linear_model import Ridge
+{%- endif %}
 from sklearn.pipeline import Pipeline
 
 from {{ cookiecutter.package_name }}.features import build_preprocessor
@@ -49,3 +59,24 @@ def build_pipeline(cfg: DictConfig) -> Pipeline:
         cfg.data.numeric, cfg.data.categorical, scale=not isinstance(model, SCALE_FREE)
     )
     return Pipeline([("preprocess", preprocess), ("model", model)])
+
+
+def build_references(cfg: DictConfig) -> dict[str, Pipeline]:
+    """The models `evaluate` scores beside the real one, fitted on the same rows.
+
+    `baseline` ignores the features ({{ 'the most frequent class' if cookiecutter.task == 'classification' else 'the mean of the target' }}): a model must beat it to
+    have learned anything. `simple` is a {{ 'logistic' if cookiecutter.task == 'classification' else 'ridge' }} regression on the same features: if it is
+    as good, the real model's extra cost buys nothing. conf/gates sets the margins required.
+    """
+    preprocess = build_preprocessor(cfg.data.numeric, cfg.data.categorical, scale=True)
+{%- if cookiecutter.task == 'classification' %}
+    baseline = DummyClassifier(strategy="most_frequent")
+    simple = LogisticRegression(max_iter=1000, random_state=cfg.seed)
+{%- else %}
+    baseline = DummyRegressor(strategy="mean")
+    simple = Ridge(alpha=1.0, random_state=cfg.seed)
+{%- endif %}
+    return {
+        "baseline": Pipeline([("model", baseline)]),
+        "simple": Pipeline([("preprocess", preprocess), ("model", simple)]),
+    }

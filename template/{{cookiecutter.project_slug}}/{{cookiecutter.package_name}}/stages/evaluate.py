@@ -1,9 +1,16 @@
-"""Score the model on the test set: metrics for `dvc metrics`, curves for `dvc plots`."""
+"""Score the model on the test set: metrics for `dvc metrics`, curves for `dvc plots`, slices.
+
+Beside the model, the reference models of `models.build_references` are fitted on the same
+training rows and scored on the same test rows, into their own sections of metrics.json
+(`baseline`, `simple`), so `dvc metrics show` lists them side by side. Each slice of the test
+set declared in conf/slices and conf/inclusion is scored into reports/slices.json.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -13,28 +20,51 @@ from sklearn.metrics import precision_recall_curve, roc_curve
 from sklearn.preprocessing import label_binarize
 
 from {{ cookiecutter.package_name }}.data import features_and_target, read_table
-from {{ cookiecutter.package_name }}.metrics import classification_metrics, regression_metrics
-from {{ cookiecutter.package_name }}.models import TRUSTED_TYPES
+from {{ cookiecutter.package_name }}.metrics import scores, slice_table
+from {{ cookiecutter.package_name }}.models import TRUSTED_TYPES, build_references
 from {{ cookiecutter.package_name }}.stages import main
 
 
-def run(cfg: DictConfig) -> dict[str, float]:
-    """Write metrics.json and the plot data; return the metrics."""
+def run(cfg: DictConfig) -> dict[str, Any]:
+    """Write metrics.json, the plot data and reports/slices.json; return the metrics."""
+    task = cfg.data.task
     model = load_model(Path(cfg.paths.model), TRUSTED_TYPES)
-    features, target = features_and_target(read_table(cfg.data.test), cfg)
-    predicted = model.predict(features)
+    test = read_table(cfg.data.test)
+    features, target = features_and_target(test, cfg)
+    predicted, proba = _predict(model, features, task)
+    classes = list(getattr(model, "classes_", []))
     plots = Path(cfg.paths.plots)
     plots.mkdir(parents=True, exist_ok=True)
-    if cfg.data.task == "classification":
-        proba = model.predict_proba(features)
-        scores = classification_metrics(target, predicted, proba, list(model.classes_))
-        _classification_plots(plots, target, predicted, proba, list(model.classes_))
+    if task == "classification":
+        _classification_plots(plots, target, predicted, proba, classes)
     else:
-        scores = regression_metrics(target, predicted)
         _regression_plots(plots, target, predicted)
-    scores = {name: round(value, 6) for name, value in scores.items()}
-    Path(cfg.paths.metrics).write_text(json.dumps(scores, indent=2) + "\n", encoding="utf-8")
-    return scores
+    result: dict[str, Any] = scores(task, target, predicted, proba, classes)
+    train_features, train_target = features_and_target(read_table(cfg.data.train), cfg)
+    for name, reference in build_references(cfg).items():
+        reference.fit(train_features, train_target)
+        ref_predicted, ref_proba = _predict(reference, features, task)
+        result[name] = scores(task, target, ref_predicted, ref_proba, classes)
+    Path(cfg.paths.metrics).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+
+    columns = list(dict.fromkeys([*cfg.slices.columns, *cfg.inclusion.sensitive]))
+    slices = slice_table(
+        test,
+        columns,
+        cfg.slices.min_count,
+        lambda rows: scores(
+            task, target[rows], predicted[rows], None if proba is None else proba[rows], classes
+        ),
+    )
+    reports = Path(cfg.paths.reports)
+    reports.mkdir(parents=True, exist_ok=True)
+    (reports / "slices.json").write_text(json.dumps(slices, indent=2) + "\n", encoding="utf-8")
+    return result
+
+
+def _predict(model: Any, features: pd.DataFrame, task: str) -> tuple[np.ndarray, np.ndarray | None]:
+    proba = model.predict_proba(features) if task == "classification" else None
+    return model.predict(features), proba
 
 
 def _classification_plots(

@@ -1,7 +1,8 @@
 """Explain the model with SHAP: global and local plots, importances, one offline HTML report.
 
 SHAP runs on a bounded sample of test rows against a bounded background of training rows
-(conf/explain), so its cost does not grow with the data.
+(conf/explain), so its cost does not grow with the data. The report also shows what `evaluate`
+measured: the model beside its reference models, the slices, and the inclusion gaps.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from pathlib import Path
 from mlproj.explain import explain_pipeline, mean_abs_importance, worst_rows
 from mlproj.figures import write_figures
 from mlproj.modelio import load_model
+from mlproj.quality_report import quality_sections
 from mlproj.report import render_report, write_report
+from mlproj.slices import read_slices
 from omegaconf import DictConfig
 
 from {{ cookiecutter.package_name }}.data import features_and_target, read_table
@@ -42,9 +45,17 @@ def run(cfg: DictConfig) -> dict[str, float]:
     importance = mean_abs_importance(explanation)
     (reports / "importance.json").write_text(json.dumps(importance, indent=2) + "\n")
     metrics = json.loads(Path(cfg.paths.metrics).read_text())
+    sections = quality_sections(
+        metrics,
+        read_slices(reports / "slices.json"),
+        sensitive=list(cfg.inclusion.sensitive),
+        metric=cfg.inclusion.metric,
+        max_gap=cfg.inclusion.max_gap,
+    )
     html = render_report(
         title="{{ cookiecutter.project_name }}: what the model learned",
-        metrics=metrics,
+        # The model's own metrics; the reference models' are in the comparison section.
+        metrics={name: value for name, value in metrics.items() if not isinstance(value, dict)},
         figures=figures,
         importance=importance,
         notes=[
@@ -52,6 +63,7 @@ def run(cfg: DictConfig) -> dict[str, float]:
             f"{len(rows)} test rows explained against {len(background)} training rows.",
             f"Local explanations: the {len(worst)} worst-predicted test rows.",
         ],
+        sections=sections,
     )
     write_report(reports / "explain.html", html)
     return importance

@@ -1,0 +1,108 @@
+"""The quality gates a project declares in `conf/gates/` and `conf/inclusion/`, validated once.
+
+Every field is checked where it is read, so a typo or a wrong type is refused with the dotted
+key to fix (`gates.min.accuracy: expected a number, got 'high'`) before any gate is judged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from mlproj.errors import InvalidGates
+
+MARGIN_METRIC = "metric"
+
+
+@dataclass(frozen=True)
+class GateSettings:
+    """What must hold for a model to pass; an empty field is a gate not declared.
+
+    `margins` maps a reference model's section of metrics.json (`baseline`, `simple`) to how
+    far the model must beat it on `margin_metric`; a negative margin lets it trail by that much.
+    """
+
+    minimum: Mapping[str, float] = field(default_factory=dict)
+    maximum: Mapping[str, float] = field(default_factory=dict)
+    margin_metric: str | None = None
+    margins: Mapping[str, float] = field(default_factory=dict)
+    max_drop: Mapping[str, float] = field(default_factory=dict)
+    lower_is_better: frozenset[str] = frozenset()
+    sensitive: tuple[str, ...] = ()
+    gap_metric: str | None = None
+    max_gap: float | None = None
+
+    def better(self, metric: str, new: float, old: float) -> float:
+        """How much better NEW is than OLD on METRIC: positive is better, whatever the direction."""
+        return old - new if metric in self.lower_is_better else new - old
+
+
+def gate_settings(params: Mapping[str, Any]) -> GateSettings:
+    """Read `gates` and `inclusion` from composed params; both may be absent (nothing gated)."""
+    gates = _mapping(params.get("gates"), "gates")
+    inclusion = _mapping(params.get("inclusion"), "inclusion")
+    margin = _mapping(gates.get("margin"), "gates.margin")
+    margins = {
+        str(name): _number(value, f"gates.margin.{name}")
+        for name, value in margin.items()
+        if name != MARGIN_METRIC and value is not None
+    }
+    margin_metric = _name(margin.get(MARGIN_METRIC), "gates.margin.metric")
+    if margins and margin_metric is None:
+        raise InvalidGates("gates.margin.metric: name the metric the margins are measured on.")
+    sensitive = inclusion.get("sensitive") or []
+    if not isinstance(sensitive, list) or not all(isinstance(c, str) for c in sensitive):
+        raise InvalidGates(
+            f"inclusion.sensitive: expected a list of column names, got {sensitive!r}"
+        )
+    gap_metric = _name(inclusion.get("metric"), "inclusion.metric")
+    if sensitive and gap_metric is None:
+        raise InvalidGates("inclusion.metric: name the metric compared across groups.")
+    max_gap = inclusion.get("max_gap")
+    return GateSettings(
+        minimum=_thresholds(gates.get("min"), "gates.min"),
+        maximum=_thresholds(gates.get("max"), "gates.max"),
+        margin_metric=margin_metric,
+        margins=margins,
+        max_drop=_thresholds(gates.get("max_drop"), "gates.max_drop"),
+        lower_is_better=frozenset(_names(gates.get("lower_is_better"), "gates.lower_is_better")),
+        sensitive=tuple(sensitive),
+        gap_metric=gap_metric,
+        max_gap=None if max_gap is None else _number(max_gap, "inclusion.max_gap"),
+    )
+
+
+def _mapping(value: Any, key: str) -> Mapping[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise InvalidGates(f"{key}: expected a mapping, got {value!r}")
+    return value
+
+
+def _thresholds(value: Any, key: str) -> dict[str, float]:
+    return {
+        str(metric): _number(threshold, f"{key}.{metric}")
+        for metric, threshold in _mapping(value, key).items()
+    }
+
+
+def _number(value: Any, key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidGates(f"{key}: expected a number, got {value!r}")
+    return float(value)
+
+
+def _name(value: Any, key: str) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise InvalidGates(f"{key}: expected a metric name, got {value!r}")
+    return value
+
+
+def _names(value: Any, key: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InvalidGates(f"{key}: expected a list of metric names, got {value!r}")
+    return value

@@ -1,0 +1,86 @@
+"""Quality gates in a generated project: the default passes, an impossible one stops DVC,
+and the drop gate reads the last release's metrics from its git tag."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.e2e.conftest import copy_project, sh
+
+pytestmark = pytest.mark.e2e
+
+
+def git_identity(project: Path) -> None:
+    sh("git", "config", "user.name", "Tester", cwd=project)
+    sh("git", "config", "user.email", "tester@example.com", cwd=project)
+
+
+def test_the_default_project_passes_its_gates_and_reports_slices(penguins: Path) -> None:
+    metrics = json.loads((penguins / "metrics.json").read_text())
+    assert metrics["balanced_accuracy"] > metrics["baseline"]["balanced_accuracy"]
+    gates = json.loads((penguins / "reports" / "gates.json").read_text())
+    assert gates["passed"] is True and gates["release"] is None
+    statuses = {g["gate"]: g["status"] for g in gates["gates"]}
+    assert statuses["max drop"] == "skipped"
+    assert statuses["max gap in accuracy across sex"] == "passed"
+    assert statuses["margin over baseline"] == "passed"
+    drop = next(g for g in gates["gates"] if g["gate"] == "max drop")
+    assert drop["message"] == "max drop: skipped, no release yet (no vX.Y.Z tag)"
+
+    params = yaml.safe_load((penguins / "params.yaml").read_text())
+    slices = json.loads((penguins / "reports" / "slices.json").read_text())
+    test_rows = sum(row["count"] for row in slices["columns"]["sex"])
+    assert set(slices["columns"]) == {"island", "sex"}
+    for rows in slices["columns"].values():
+        assert sum(row["count"] for row in rows) == test_rows
+        for row in rows:
+            assert row["tiny"] == (row["count"] < params["slices"]["min_count"])
+    report = (penguins / "reports" / "explain.html").read_text()
+    assert "Model, baseline and simple model" in report
+    assert "not gated" in report  # at least one island is a tiny slice on 69 test rows
+    assert "gated at 0.1" in report
+
+
+def test_an_impossible_threshold_fails_the_pipeline_naming_the_gate(
+    penguins: Path, tmp_path: Path
+) -> None:
+    project = copy_project(penguins, tmp_path / "demo")
+    git_identity(project)
+    accuracy = json.loads((project / "metrics.json").read_text())["accuracy"]
+    result = sh("dvc", "exp", "run", "-S", "gates.min.accuracy=1.01", cwd=project, check=False)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert f"Gate failed: min accuracy 1.01 > value {accuracy}" in output
+    assert f"Error: quality gate failed: min accuracy 1.01 > value {accuracy}." in output
+    assert "Traceback" not in output
+
+
+def test_the_drop_gate_compares_with_the_last_release_tag(penguins: Path, tmp_path: Path) -> None:
+    project = copy_project(penguins, tmp_path / "demo")
+    git_identity(project)
+    sh("git", "tag", "-a", "v0.1.0", "-m", "First release", cwd=project)
+    checked = sh("mlproj", "gates", "check", cwd=project)
+    assert "max drop in balanced_accuracy since v0.1.0 0.02 >= value 0.0" in checked.stdout
+    assert json.loads((project / "reports" / "gates.json").read_text())["release"] == "v0.1.0"
+
+    # A shallower forest, committed as the work after the release: it scores a little lower.
+    model = project / "conf" / "model" / "random_forest.yaml"
+    model.write_text(model.read_text().replace("max_depth: null", "max_depth: 3"))
+    result = sh("dvc", "repro", cwd=project, check=False)
+    then = json.loads(sh("git", "show", "v0.1.0:metrics.json", cwd=project).stdout)
+    now = json.loads((project / "metrics.json").read_text())
+    drop = round(then["balanced_accuracy"] - now["balanced_accuracy"], 6)
+    assert drop > 0.02, "the shallower forest should lose more than the allowed drop"
+    assert result.returncode != 0
+    line = (
+        f"max drop in balanced_accuracy since v0.1.0 0.02 < value {round(drop, 4)} "
+        f"(v0.1.0 {round(then['balanced_accuracy'], 4)}, now {round(now['balanced_accuracy'], 4)})"
+    )
+    assert f"Gate failed: {line}" in result.stdout
+    report = json.loads((project / "reports" / "gates.json").read_text())
+    failed = [g for g in report["gates"] if g["status"] == "failed"]
+    assert [(g["gate"], g["value"]) for g in failed] == [("max drop in balanced_accuracy", drop)]
