@@ -23,7 +23,7 @@ from mlproj.atomic import write_text
 from mlproj.errors import ConfigError, GateFailed, InvalidGates, NotAProject
 from mlproj.gate_settings import GateSettings, gate_settings
 from mlproj.params import PARAMS_FILE, read_params
-from mlproj.releases import Release, last_release, released_metrics
+from mlproj.releases import Release, last_release, parse_metrics, released_metrics
 from mlproj.slices import SLICES_FILE, SliceReport, group_gap, read_slices
 
 GATES_FILE = "gates.json"
@@ -260,13 +260,7 @@ def _number_or_none(value: Any) -> float | None:
 def _read_metrics(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise InvalidGates(f"{path} not found: the evaluate stage writes it; run `dvc repro`.")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise InvalidGates(f"{path}: not valid JSON ({exc}).") from exc
-    if not isinstance(data, dict):
-        raise InvalidGates(f"{path}: not a JSON object of metrics.")
-    return data
+    return parse_metrics(path.read_text(encoding="utf-8"), str(path))
 
 
 def _fmt(value: float) -> str:

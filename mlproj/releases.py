@@ -59,12 +59,17 @@ def released_metrics(project: Path, release: Release, metrics: Path) -> dict[str
         shown = run(["git", "show", spec], project).stdout
     except CommandFailed:
         return None
+    return parse_metrics(shown, spec)
+
+
+def parse_metrics(text: str, where: str) -> dict[str, Any]:
+    """A metrics.json's content, read from WHERE (a path or a `tag:path`), as a mapping."""
     try:
-        data = json.loads(shown)
+        data = json.loads(text)
     except ValueError as exc:
-        raise InvalidGates(f"{spec} is not valid JSON ({exc}).") from exc
+        raise InvalidGates(f"{where}: not valid JSON ({exc}).") from exc
     if not isinstance(data, dict):
-        raise InvalidGates(f"{spec} is not a JSON object of metrics.")
+        raise InvalidGates(f"{where}: not a JSON object of metrics.")
     return data
 
 
