@@ -98,3 +98,15 @@ class IncidentStillFails(UserError):
     """Raised when an incident is to be marked fixed but the current model still fails it."""
 
     exit_code = 12
+
+
+class NotReproducible(UserError):
+    """Raised when retraining a commit gives other metrics, predictions or output hashes."""
+
+    exit_code = 20
+
+
+class CannotReproduce(UserError):
+    """Raised when a revision cannot be retrained here: unknown, no dvc.lock, or data missing."""
+
+    exit_code = 21

@@ -7,6 +7,7 @@ import typer
 from mlproj.cli import new as new_command
 from mlproj.cli import params as params_command
 from mlproj.cli import regression as regression_command
+from mlproj.cli import reproduce as reproduce_command
 from mlproj.cli._boundary import state
 
 app = typer.Typer(
@@ -21,6 +22,7 @@ app.command("new")(new_command.new)
 app.add_typer(params_command.app, name="params")
 app.command("add-regression")(regression_command.add_regression)
 app.add_typer(regression_command.app, name="regression")
+app.command("reproduce")(reproduce_command.reproduce)
 
 
 def _print_version(value: bool) -> None:
