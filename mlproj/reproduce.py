@@ -87,31 +87,30 @@ def reproduce(
             f"no {LOCK_FILE} at {rev} ({commit[:7]}): nothing was recorded to compare with; "
             "run `dvc repro` and commit dvc.lock."
         )
-    uncommitted = tuple(
-        run(["git", "status", "--porcelain", "--", "."], project).stdout.split("\n")
-    )
+    uncommitted = run(["git", "status", "--porcelain", "--", "."], project).stdout
     folder = Path(tempfile.mkdtemp(prefix="mlproj-reproduce-"))
+    clone = folder / inside
     try:
-        with _kept_in_message(folder if keep else None):
+        with _kept_in_message(clone if keep else None):
             _check_out(top, commit, folder)
-            checks = _retrain_and_compare(project, folder / inside, commit, tolerance, unstable)
+            checks = _retrain_and_compare(project, clone, commit, tolerance, unstable)
     finally:
         if not keep:
             shutil.rmtree(folder, ignore_errors=True)
     return Reproduction(
         revision=rev,
         commit=commit,
-        uncommitted=tuple(line for line in uncommitted if line.strip()),
+        uncommitted=tuple(line for line in uncommitted.splitlines() if line.strip()),
         checks=checks,
         seconds=time.perf_counter() - start,
-        kept=folder if keep else None,
+        kept=clone if keep else None,
     )
 
 
-def _check_out(top: Path, commit: str, folder: Path) -> None:
-    """Clone the repository at TOP into FOLDER at COMMIT; a local clone links, so it is quick."""
-    run(["git", "clone", "--quiet", "--no-checkout", str(top), str(folder)], folder.parent)
-    run(["git", "-c", "advice.detachedHead=false", "checkout", "--quiet", commit], folder)
+def _check_out(top: Path, commit: str, repo: Path) -> None:
+    """Clone the repository at TOP into REPO at COMMIT; a local clone links, so it is quick."""
+    run(["git", "clone", "--quiet", "--no-checkout", str(top), str(repo)], repo.parent)
+    run(["git", "-c", "advice.detachedHead=false", "checkout", "--quiet", commit], repo)
 
 
 def _retrain_and_compare(
@@ -128,15 +127,27 @@ def _retrain_and_compare(
     recorded_metrics = _read_json(metrics)
     recorded_lock = _read_yaml(clone / LOCK_FILE)
     cache = Path(run(python_module("dvc", "cache", "dir"), project, env=DVC_ENV).stdout.strip())
-    _bring_tracked_data(clone, cache, project)
-    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    run(python_module("dvc", "repro", "--force"), clone, env={**DVC_ENV, "PATH": path})
-    retrained_lock = _read_yaml(clone / LOCK_FILE)
+    env = _retrain_env(clone)
+    _bring_tracked_data(clone, cache, project, env)
+    run(python_module("dvc", "repro", "--force"), clone, env=env)
     return (
         compare_metrics(recorded_metrics, _read_json(metrics), tolerance),
         _compare_models(project, config, cache, recorded_lock, tolerance),
-        compare_hashes(recorded_lock, retrained_lock, unstable),
+        compare_hashes(recorded_lock, _read_yaml(clone / LOCK_FILE), unstable),
     )
+
+
+def _retrain_env(clone: Path) -> dict[str, str]:
+    """Tools of the interpreter running mlproj first on PATH; DVC's machine folder in the clone.
+
+    DVC keeps a folder per repository path under /var/tmp/dvc; each clone has a new path, so
+    without this every run would leave one behind. `.dvc/tmp` is ignored by git and DVC alike.
+    """
+    return {
+        **DVC_ENV,
+        "DVC_SITE_CACHE_DIR": str(clone / ".dvc" / "tmp" / "site"),
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+    }
 
 
 def _compare_models(
@@ -194,7 +205,7 @@ def _recorded_file(digest: str | None, cache: Path, workspace: Path) -> Path | N
     return None
 
 
-def _bring_tracked_data(clone: Path, cache: Path, project: Path) -> None:
+def _bring_tracked_data(clone: Path, cache: Path, project: Path, env: dict[str, str]) -> None:
     """Copy the data the commit tracks with `dvc add` from the user's DVC cache, offline.
 
     Stage outputs need nothing: `--force` rebuilds them all. Only `.dvc` files point at data
@@ -203,9 +214,9 @@ def _bring_tracked_data(clone: Path, cache: Path, project: Path) -> None:
     tracked = run(["git", "ls-files", "--", "*.dvc"], clone).stdout.split()
     if not tracked:
         return
-    run(python_module("dvc", "remote", "add", "--local", ORIGIN_REMOTE, str(cache)), clone)
+    run(python_module("dvc", "remote", "add", "--local", ORIGIN_REMOTE, str(cache)), clone, env=env)
     try:
-        run(python_module("dvc", "pull", "--remote", ORIGIN_REMOTE, *tracked), clone, env=DVC_ENV)
+        run(python_module("dvc", "pull", "--remote", ORIGIN_REMOTE, *tracked), clone, env=env)
     except CommandFailed as exc:
         raise CannotReproduce(
             f"data the commit tracks ({', '.join(tracked)}) is not all in the DVC cache "

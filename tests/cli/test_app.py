@@ -40,6 +40,7 @@ def test_every_command_has_help() -> None:
         ["params", "sync", "--help"],
         ["params", "check", "--help"],
         ["params", "refresh", "--help"],
+        ["reproduce", "--help"],
     ):
         result = runner.invoke(app, args)
         assert result.exit_code == 0, args
