@@ -220,7 +220,7 @@ def _bring_tracked_data(clone: Path, cache: Path, project: Path, env: dict[str, 
     except CommandFailed as exc:
         raise CannotReproduce(
             f"data the commit tracks ({', '.join(tracked)}) is not all in the DVC cache "
-            f"{cache}: run `dvc pull` in {project.resolve()} first ({exc})"
+            f"{cache}: run `dvc pull` in {project.resolve()} first."
         ) from exc
 
 

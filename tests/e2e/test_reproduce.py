@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from tests.conftest import listing
-from tests.e2e.conftest import copy_project, sh
+from tests.e2e.conftest import REPO, copy_project, mlproj_new, sh
 
 pytestmark = pytest.mark.e2e
 
@@ -74,3 +76,30 @@ def test_an_unseeded_model_and_edited_metrics_do_not_reproduce(
     assert any(
         re.fullmatch(r"    models/model.skops: \w+ recorded, \w+ retrained", x) for x in lines
     )
+
+
+def test_user_data_comes_from_the_dvc_cache_or_is_refused(tmp_path: Path) -> None:
+    frame = pd.read_csv(REPO / "tests" / "data" / "churn.csv")
+    data = tmp_path / "customers.csv"
+    frame.to_csv(data, index=False)
+    out = tmp_path / "out"
+    out.mkdir()
+    mlproj_new(out, "churn", "--data", str(data), "--target", "churned")
+    project = out / "churn"
+    assert (project / "data" / "raw" / "customers.csv.dvc").is_file()
+
+    result = sh("mlproj", "reproduce", cwd=project)
+    assert "✓ metrics: 4 values, exact" in result.stdout
+    assert "✓ predictions: " in result.stdout
+    assert "✓ output hashes: " in result.stdout
+
+    shutil.rmtree(project / ".dvc" / "cache")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    refused = sh("mlproj", "reproduce", cwd=project, check=False, env={"TMPDIR": str(temp)})
+    assert refused.returncode == 21
+    assert refused.stderr == (
+        "Error: data the commit tracks (data/raw/customers.csv.dvc) is not all in the DVC cache "
+        f"{project / '.dvc' / 'cache'}: run `dvc pull` in {project} first.\n"
+    )
+    assert listing(temp) == []
