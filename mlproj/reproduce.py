@@ -21,7 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mlproj.comparison import Check, compare_hashes, compare_metrics, compare_predictions, predict
+from mlproj.comparison import (
+    Check,
+    compare_hashes,
+    compare_metrics,
+    compare_predictions,
+    lock_outputs,
+    predict,
+)
 from mlproj.errors import CannotReproduce, CommandFailed, NotAProject, NotReproducible, UserError
 from mlproj.params import read_params
 from mlproj.regression import ProjectConfig, project_config, trusted_types
@@ -158,7 +165,6 @@ def _compare_models(
     tolerance: float,
 ) -> Check:
     """Both models' predictions on the retrained test split, if the recorded model is here."""
-    from mlproj.comparison import lock_outputs
     from mlproj.dataset import read_table
     from mlproj.modelio import load_model
 
