@@ -148,3 +148,15 @@ class InvalidGates(UserError):
     """
 
     exit_code = 19
+
+
+class NotReproducible(UserError):
+    """Raised when retraining a commit gives other metrics, predictions or output hashes."""
+
+    exit_code = 20
+
+
+class CannotReproduce(UserError):
+    """Raised when a revision cannot be retrained here: unknown, no dvc.lock, or data missing."""
+
+    exit_code = 21

@@ -11,6 +11,7 @@ from mlproj.cli import new as new_command
 from mlproj.cli import params as params_command
 from mlproj.cli import registry as registry_command
 from mlproj.cli import regression as regression_command
+from mlproj.cli import reproduce as reproduce_command
 from mlproj.cli import review as review_command
 from mlproj.cli._boundary import state
 
@@ -31,6 +32,7 @@ app.add_typer(review_command.app, name="review")
 app.add_typer(registry_command.app, name="registry")
 app.command("drift")(drift_command.drift)
 app.add_typer(gates_command.app, name="gates")
+app.command("reproduce")(reproduce_command.reproduce)
 
 
 def _print_version(value: bool) -> None:

@@ -1,0 +1,105 @@
+"""`mlproj reproduce` on the generated project: a commit retrains to what it recorded, or not."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.conftest import listing
+from tests.e2e.conftest import REPO, copy_project, mlproj_new, sh
+
+pytestmark = pytest.mark.e2e
+
+
+def test_the_generated_project_reproduces(penguins: Path, tmp_path: Path) -> None:
+    project = copy_project(penguins, tmp_path / "demo")
+    readme = project / "README.md"
+    readme.write_text(readme.read_text() + "\nAn uncommitted note.\n")
+    cache = listing(project / ".dvc" / "cache")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    result = sh("mlproj", "reproduce", cwd=project, env={"TMPDIR": str(temp)})
+    short = sh("git", "rev-parse", "--short=7", "HEAD", cwd=project).stdout.strip()
+    assert re.fullmatch(
+        f"Retrained {short} \\(HEAD\\) in a fresh clone with `dvc repro --force`.\n"
+        "Not compared: 1 uncommitted change\\(s\\) in the working tree \\(only the commit is "
+        "retrained\\); see `git status`.\n"
+        "✓ metrics: 4 values, exact\n"
+        "✓ predictions: 69 test rows, labels and probabilities, exact\n"
+        "✓ output hashes: 14 DVC outputs in dvc.lock\n"
+        f"Reproducible: {short} retrains to the same metrics, predictions and outputs "
+        "\\([0-9.]+ s\\).\n",
+        result.stdout,
+    )
+    assert listing(temp) == []  # the clone is gone
+    assert listing(project / ".dvc" / "cache") == cache  # the user's cache was only read
+    assert sh("git", "status", "--porcelain", cwd=project).stdout == " M README.md\n"
+
+
+def test_an_unseeded_model_and_edited_metrics_do_not_reproduce(
+    penguins: Path, tmp_path: Path
+) -> None:
+    project = copy_project(penguins, tmp_path / "demo")
+    sh("git", "config", "user.name", "Tester", cwd=project)
+    sh("git", "config", "user.email", "tester@example.com", cwd=project)
+    model = project / "conf" / "model" / "random_forest.yaml"
+    model.write_text(model.read_text().replace("random_state: ${seed}", "random_state: null"))
+    sh("dvc", "repro", cwd=project)
+    metrics = project / "metrics.json"
+    recorded = json.loads(metrics.read_text())
+    metrics.write_text(json.dumps({**recorded, "accuracy": 0.5}, indent=2) + "\n")
+    sh("git", "add", "--all", cwd=project)
+    sh("git", "commit", "--quiet", "--no-verify", "--message", "Unseeded forest", cwd=project)
+    short = sh("git", "rev-parse", "--short=7", "HEAD", cwd=project).stdout.strip()
+
+    result = sh("mlproj", "reproduce", "--rev", "develop", cwd=project, check=False)
+    assert result.returncode == 20
+    assert result.stderr == (
+        f"Error: {short} (develop) does not reproduce: its metrics, predictions and output "
+        "hashes differ from what the commit recorded.\n"
+    )
+    lines = result.stdout.splitlines()
+    assert "✗ metrics: 4 values, exact" in lines
+    assert any(
+        re.fullmatch(r"    accuracy: 0\.5 recorded, [01]\.\d+ retrained \(off by \S+\)", x)
+        for x in lines
+    )
+    assert "✗ predictions: 69 test rows, labels and probabilities, exact" in lines
+    assert any(re.fullmatch(r"    \d+ of 69 rows differ", line) for line in lines)
+    assert any(re.fullmatch(r"    row \d+: .*probabilities differ by up to .*", x) for x in lines)
+    assert "✗ output hashes: 14 DVC outputs in dvc.lock" in lines
+    assert any(
+        re.fullmatch(r"    models/model.skops: \w+ recorded, \w+ retrained", x) for x in lines
+    )
+
+
+def test_user_data_comes_from_the_dvc_cache_or_is_refused(tmp_path: Path) -> None:
+    frame = pd.read_csv(REPO / "tests" / "data" / "churn.csv")
+    data = tmp_path / "customers.csv"
+    frame.to_csv(data, index=False)
+    out = tmp_path / "out"
+    out.mkdir()
+    mlproj_new(out, "churn", "--data", str(data), "--target", "churned")
+    project = out / "churn"
+    assert (project / "data" / "raw" / "customers.csv.dvc").is_file()
+
+    result = sh("mlproj", "reproduce", cwd=project)
+    assert "✓ metrics: 4 values, exact" in result.stdout
+    assert "✓ predictions: " in result.stdout
+    assert "✓ output hashes: " in result.stdout
+
+    shutil.rmtree(project / ".dvc" / "cache")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    refused = sh("mlproj", "reproduce", cwd=project, check=False, env={"TMPDIR": str(temp)})
+    assert refused.returncode == 21
+    assert refused.stderr == (
+        "Error: data the commit tracks (data/raw/customers.csv.dvc) is not all in the DVC cache "
+        f"{project / '.dvc' / 'cache'}: run `dvc pull` in {project} first.\n"
+    )
+    assert listing(temp) == []
