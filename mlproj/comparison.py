@@ -11,6 +11,8 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mlproj.params import flatten
+
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
@@ -42,7 +44,7 @@ def compare_metrics(
     recorded: Mapping[str, Any], retrained: Mapping[str, Any], tolerance: float = 0.0
 ) -> Check:
     """Each metric, nested keys dotted; numbers may differ by TOLERANCE, anything else not."""
-    left, right = dict(_flatten(recorded)), dict(_flatten(retrained))
+    left, right = dict(flatten(recorded)), dict(flatten(retrained))
     lines = []
     for key in sorted(left.keys() | right.keys()):
         if key not in right:
@@ -200,12 +202,3 @@ def _is_number(value: Any) -> bool:
 
 def _bound(tolerance: float) -> str:
     return "exact" if tolerance == 0 else f"within {tolerance:g}"
-
-
-def _flatten(data: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
-    for key, value in data.items():
-        dotted = f"{prefix}{key}"
-        if isinstance(value, Mapping) and value:
-            yield from _flatten(value, f"{dotted}.")
-        else:
-            yield dotted, value

@@ -55,7 +55,7 @@ def compose_yaml(project: Path, overrides: list[str] | None = None) -> str:
 
 def differences(expected: Mapping[str, Any], actual: Mapping[str, Any]) -> list[str]:
     """One line per dotted key whose value differs, compared by value rather than bytes."""
-    left, right = dict(_flatten(expected)), dict(_flatten(actual))
+    left, right = dict(flatten(expected)), dict(flatten(actual))
     lines = []
     for key in sorted(left.keys() | right.keys()):
         if key not in right:
@@ -156,10 +156,11 @@ def _md5(path: Path) -> str:
     return hashlib.md5(path.read_bytes(), usedforsecurity=False).hexdigest()
 
 
-def _flatten(data: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+def flatten(data: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Nested mappings as (dotted.key, value) pairs: how params and metrics are compared."""
     for key, value in data.items():
         dotted = f"{prefix}{key}"
         if isinstance(value, Mapping) and value:
-            yield from _flatten(value, f"{dotted}.")
+            yield from flatten(value, f"{dotted}.")
         else:
             yield dotted, value
