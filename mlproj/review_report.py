@@ -19,6 +19,7 @@ from mlproj.shell import DVC_ENV, python_module, run
 
 MARKER = "<!-- mlproj-review-report -->"
 IMPORTANCE_FILE = "importance.json"
+GATES_FILE = "gates.json"
 TOP_FEATURES = 10
 
 
@@ -44,6 +45,7 @@ def build_report(project: Path, base: str) -> str:
             _yaml_at(project, base_commit, config.contract), _yaml_file(config.contract)
         ),
         _incident_section(_json_at(project, base_commit, config.report), _json_file(config.report)),
+        _gates_section(_json_file(reports / GATES_FILE)),
         _outputs_section(_dvc_json(project, "diff", base)),
     ]
     return "\n\n".join(sections) + "\n"
@@ -163,6 +165,19 @@ def _incident_section(old: Any, new: Any) -> str:
         else "Every fixed incident passes."
     )
     return "\n".join([title, summary, "", "| incident | status | result |", "|---|---|---|", *rows])
+
+
+def _gates_section(report: Any) -> str:
+    title = "### Quality gates"
+    if not isinstance(report, dict) or not isinstance(report.get("gates"), list):
+        return f"{title}\nNo gate results in the workspace (reports/gates.json)."
+    marks = {"passed": "✓", "failed": "✗", "skipped": "•"}
+    lines = [
+        f"- {marks.get(str(gate.get('status')), '?')} {gate.get('message', gate.get('gate'))}"
+        for gate in report["gates"]
+    ]
+    verdict = "Every gate passes." if report.get("passed") else "**A gate fails.**"
+    return "\n".join([title, verdict, "", *lines])
 
 
 def _outputs_section(diff: Mapping[str, Any]) -> str:

@@ -54,6 +54,19 @@ def repo(tmp_path: Path) -> Path:
     write(tmp_path / "data/contract.yaml", CONTRACT.format(high=10.0, extra=""))
     write(tmp_path / "reports/importance.json", json.dumps({"x": 0.5, "color": 0.2, "old": 0.1}))
     write(tmp_path / "reports/regressions.json", incidents(("INC-1", "fixed", True)))
+    gates = {
+        "passed": False,
+        "release": None,
+        "gates": [
+            {
+                "gate": "min accuracy",
+                "status": "failed",
+                "message": "min accuracy 0.9 > value 0.85",
+            },
+            {"gate": "max_drop", "status": "skipped", "message": "max_drop: no release yet"},
+        ],
+    }
+    write(tmp_path / "reports/gates.json", json.dumps(gates))
     run(tmp_path, "git", "add", "--all")
     run(tmp_path, "git", "commit", "--quiet", "-m", "base")
 
@@ -83,6 +96,10 @@ def test_each_section_reports_its_change(repo: Path) -> None:
     assert "1 fixed incident(s) fail again: this model must not be merged." in report
     assert "| INC-1 | fixed | **fails again** |" in report
     assert "| INC-2 (new) | open | fails |" in report
+    assert (
+        "**A gate fails.**\n\n- ✗ min accuracy 0.9 > value 0.85\n- • max_drop: no release yet"
+        in report
+    )
 
 
 def test_nothing_changed(repo: Path) -> None:
