@@ -89,6 +89,7 @@ def new(
             "dvc metrics show",
             "dvc exp run -S model=hist_gradient_boosting",
             "open reports/explain.html",
+            "mlproj flow feature start my-change   # then commit, and `mlproj flow feature finish`",
         ]
     )
     Console(highlight=False).print(
