@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from mlproj.params import flatten
 from tests.e2e.conftest import copy_project, sh
 
 pytestmark = pytest.mark.e2e
@@ -25,6 +26,12 @@ def set_depth(project: Path, depth: int) -> None:
         )
         + "\n"
     )
+
+
+def use_model(project: Path, model: str) -> None:
+    """Switch the defaults list to another model group, as a user would in a feature."""
+    config = project / "conf" / "config.yaml"
+    config.write_text(config.read_text().replace("- model: random_forest", f"- model: {model}"))
 
 
 @pytest.fixture
@@ -53,17 +60,23 @@ def test_feature_release_and_hotfix_cycle(project: Path, pre_commit_home: Path) 
     (project / "NOTES.md").unlink()
 
     # A feature: a parameter change, the pipeline rerun, committed with every hook.
-    started = sh("mlproj", "flow", "feature", "start", "shallow-trees", cwd=project)
-    assert "On feature/shallow-trees." in started.stdout
-    set_depth(project, 1)
+    started = sh("mlproj", "flow", "feature", "start", "boosting", cwd=project)
+    assert "On feature/boosting." in started.stdout
+    # Gradient boosting passes the gates, with metrics a little below the forest's.
+    use_model(project, "hist_gradient_boosting")
     sh("dvc", "repro", cwd=project)
-    commit(project, "Shallower trees", hooks)
+    commit(project, "Gradient boosting", hooks)
 
     # The review report shows the parameter and each metric's delta against develop.
     report = sh("mlproj", "review", "report", "--base", "develop", cwd=project).stdout
-    assert "| `model.max_depth` | – | 1 |" in report
-    old = json.loads(git(project, "show", "develop:metrics.json"))
-    new = json.loads((project / "metrics.json").read_text())
+    assert (
+        "| `model._target_` | sklearn.ensemble.RandomForestClassifier | "
+        "sklearn.ensemble.HistGradientBoostingClassifier |" in report
+    )
+    assert "| `model.max_iter` | – | 200 |" in report
+    # Sections (the baseline's, the simple model's) are dotted, as `dvc metrics diff` shows them.
+    old = dict(flatten(json.loads(git(project, "show", "develop:metrics.json"))))
+    new = dict(flatten(json.loads((project / "metrics.json").read_text())))
     assert new["accuracy"] < old["accuracy"]
     for name in old:
         row = f"| {name} | {old[name]:#.4g} | {new[name]:#.4g} |"
@@ -80,17 +93,16 @@ def test_feature_release_and_hotfix_cycle(project: Path, pre_commit_home: Path) 
     assert "✓ Tests pass" in finished.stdout
     assert git(project, "branch", "--show-current") == "develop"
     assert (
-        git(project, "log", "-1", "--format=%s")
-        == "Merge branch 'feature/shallow-trees' into develop"
+        git(project, "log", "-1", "--format=%s") == "Merge branch 'feature/boosting' into develop"
     )
     assert git(project, "rev-list", "--count", "--merges", "develop") == "1"
-    assert "feature/shallow-trees" not in git(project, "branch", "--list")
+    assert "feature/boosting" not in git(project, "branch", "--list")
     assert sh("dvc", "status", "--json", cwd=project).stdout.strip() == "{}"
 
     # A release: into main, tagged, and back into develop.
     sh("mlproj", "flow", "release", "start", "1.0.0", cwd=project)
     readme = project / "README.md"
-    readme.write_text(readme.read_text() + "\nRelease 1.0.0: shallower trees.\n")
+    readme.write_text(readme.read_text() + "\nRelease 1.0.0: gradient boosting.\n")
     commit(project, "Release notes for 1.0.0", hooks)
     released = sh("mlproj", "flow", "release", "finish", cwd=project)
     assert "git push origin main develop --tags" in released.stdout
@@ -103,7 +115,7 @@ def test_feature_release_and_hotfix_cycle(project: Path, pre_commit_home: Path) 
         == "Merge branch 'release/1.0.0' into develop"
     )
     assert git(project, "cat-file", "-t", "v1.0.0") == "tag"  # annotated
-    assert json.loads(git(project, "show", "main:metrics.json")) == new
+    assert dict(flatten(json.loads(git(project, "show", "main:metrics.json")))) == new
 
     # A version that is not newer is refused.
     stale = sh("mlproj", "flow", "hotfix", "start", "0.9.0", cwd=project, check=False)

@@ -43,12 +43,14 @@ def test_promote_then_roll_back(penguins: Path, tmp_path: Path) -> None:
     )
 
     release(project, "1.0.0")
-    sh("mlproj", "flow", "feature", "start", "shallow", cwd=project)
-    config = project / "conf" / "model" / "random_forest.yaml"
-    config.write_text(config.read_text().replace("max_depth: null", "max_depth: 2"))
+    sh("mlproj", "flow", "feature", "start", "boosting", cwd=project)
+    config = project / "conf" / "config.yaml"
+    config.write_text(
+        config.read_text().replace("- model: random_forest", "- model: hist_gradient_boosting")
+    )
     sh("dvc", "repro", cwd=project)
     sh("git", "add", "--all", cwd=project)
-    sh("git", "commit", "--quiet", "--no-verify", "-m", "Shallow trees", cwd=project)
+    sh("git", "commit", "--quiet", "--no-verify", "-m", "Gradient boosting", cwd=project)
     sh("mlproj", "flow", "feature", "finish", cwd=project)
     release(project, "1.1.0")
     assert model_md5(project, "v1.0.0") != model_md5(project, "v1.1.0")
