@@ -44,6 +44,7 @@ def test_every_command_has_help() -> None:
         ["drift", "--help"],
         ["gates", "--help"],
         ["gates", "check", "--help"],
+        ["card", "--help"],
     ):
         result = runner.invoke(app, args)
         assert result.exit_code == 0, args
