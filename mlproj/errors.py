@@ -160,3 +160,20 @@ class CannotReproduce(UserError):
     """Raised when a revision cannot be retrained here: unknown, no dvc.lock, or data missing."""
 
     exit_code = 21
+
+
+class CardInputError(UserError):
+    """Raised when a pipeline output the model card is built from is missing or malformed.
+
+    metrics.json and the data contract are required; the slices, gates, explanations and
+    incident reports are optional (their absence is a line in the card), but one that exists
+    and cannot be read stops the card rather than being left out without a word.
+    """
+
+    exit_code = 22
+
+
+class InvalidCardNotes(UserError):
+    """Raised when `model-card.yaml` (the card's human part) has an unknown field or wrong type."""
+
+    exit_code = 23

@@ -26,7 +26,7 @@ COMMON = {
     "tests/test_models.py", "tests/test_pipeline.py", "tests/test_regressions.py",
     "tests/regressions/README.md", ".github/ISSUE_TEMPLATE/incident.yml",
     ".github/workflows/ci.yml", ".github/workflows/review.yml", ".gitlab-ci.yml", "CODEOWNERS",
-    "CONTRIBUTING.md", "review-checklist.yaml", ".gto",
+    "CONTRIBUTING.md", "review-checklist.yaml", ".gto", "model-card.yaml",
 }  # fmt: skip
 PACKAGE = {
     "__init__.py", "config.py", "data.py", "features.py", "models.py", "metrics.py",

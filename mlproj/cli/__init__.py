@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from mlproj.cli import card as card_command
 from mlproj.cli import drift as drift_command
 from mlproj.cli import flow as flow_command
 from mlproj.cli import gates as gates_command
@@ -33,6 +34,7 @@ app.add_typer(registry_command.app, name="registry")
 app.command("drift")(drift_command.drift)
 app.add_typer(gates_command.app, name="gates")
 app.command("reproduce")(reproduce_command.reproduce)
+app.command("card")(card_command.card)
 
 
 def _print_version(value: bool) -> None:

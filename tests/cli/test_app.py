@@ -45,6 +45,7 @@ def test_every_command_has_help() -> None:
         ["gates", "--help"],
         ["gates", "check", "--help"],
         ["reproduce", "--help"],
+        ["card", "--help"],
     ):
         result = runner.invoke(app, args)
         assert result.exit_code == 0, args

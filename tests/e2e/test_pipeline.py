@@ -78,8 +78,9 @@ def test_a_model_param_change_reruns_only_train_onwards(penguins: Path, tmp_path
     model = project / "conf" / "model" / "random_forest.yaml"
     model.write_text(model.read_text().replace("n_estimators: 200", "n_estimators: 20"))
     result = sh("dvc", "repro", cwd=project)
-    # Not `gates`: its inputs, metrics.json and slices.json, come out byte-identical here.
-    assert ran(result.stdout) == ["params", "train", "regression", "evaluate", "explain"]
+    # Not `gates`: its inputs, metrics.json and slices.json, come out byte-identical here;
+    # `card` does, as the card names the model's parameters.
+    assert ran(result.stdout) == ["params", "train", "regression", "evaluate", "explain", "card"]
     assert "n_estimators: 20" in (project / "params.yaml").read_text()
     assert "up to date" in sh("dvc", "status", cwd=project).stdout
 
@@ -101,7 +102,9 @@ def test_experiments(penguins: Path, tmp_path: Path) -> None:
     sh("git", "config", "user.name", "Tester", cwd=project)  # DVC commits each experiment
     sh("git", "config", "user.email", "tester@example.com", cwd=project)
     other = sh("dvc", "exp", "run", "-S", "model=hist_gradient_boosting", cwd=project)
-    assert ran(other.stdout) == ["params", "train", "regression", "evaluate", "gates", "explain"]
+    assert ran(other.stdout) == [
+        "params", "train", "regression", "evaluate", "gates", "explain", "card"
+    ]  # fmt: skip
     assert "HistGradientBoostingClassifier" in (project / "params.yaml").read_text()
     sh("dvc", "exp", "run", "-S", "model.n_estimators=50", cwd=project)
     assert "n_estimators: 50" in (project / "params.yaml").read_text()
