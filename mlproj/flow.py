@@ -287,7 +287,7 @@ def _check_pipeline(project: Path) -> None:
     stale = json.loads(status.stdout or "{}")
     if stale:
         raise FlowRefused(
-            f"The pipeline is not up to date: {_some(sorted(stale))} changed (see `dvc status`). "
+            f"The pipeline is not up to date: {_some(list(stale))} changed (see `dvc status`). "
             "Run `dvc repro`, commit dvc.lock and the results, then finish again."
         )
 

@@ -141,7 +141,11 @@ def test_finish_refuses_a_stale_pipeline(project: Path) -> None:
     before = git(project, "rev-parse", "develop")
     refused = sh("mlproj", "flow", "feature", "finish", cwd=project, check=False)
     assert refused.returncode == 13
-    assert refused.stderr.startswith("Error: The pipeline is not up to date: params")
+    # The stages DVC finds stale, in its order: params (conf changed) and the stages that read
+    # the changed model parameters.
+    assert refused.stderr.startswith("Error: The pipeline is not up to date: ")
+    stale = refused.stderr.split("up to date: ")[1].split(" changed")[0].split(", ")
+    assert stale[0] == "params" and {"train", "card"} <= set(stale)
     assert "Run `dvc repro`, commit dvc.lock and the results, then finish again." in refused.stderr
     assert git(project, "rev-parse", "develop") == before
     assert git(project, "branch", "--show-current") == "feature/stale"
