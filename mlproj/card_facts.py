@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from mlproj.contract import Contract
-from mlproj.errors import CardInputError, ConfigError, InvalidGates, NotAProject
-from mlproj.params import PARAMS_FILE, read_params
+from mlproj.errors import CardInputError, ConfigError, InvalidGates
+from mlproj.params import PARAMS_FILE, project_params
 from mlproj.slices import SLICES_FILE, SliceReport, read_slices
 
 GATES_FILE = "gates.json"
@@ -68,12 +68,7 @@ def gather_facts(project: Path) -> CardFacts:
     """Read every pipeline output the card needs; `CardInputError` names one that is unusable."""
     from mlproj.contract import load_contract
 
-    params = read_params(project)
-    if params is None:
-        raise NotAProject(
-            f"no {PARAMS_FILE} in {project.resolve()}: run this inside a project made by "
-            "`mlproj new`, or give --project DIR."
-        )
+    params = project_params(project)
     paths = params.get("paths") or {}
     data = params.get("data") or {}
     missing = [k for k in ("metrics", "reports") if k not in paths]

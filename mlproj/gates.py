@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from mlproj.atomic import write_text
-from mlproj.errors import ConfigError, GateFailed, InvalidGates, NotAProject
+from mlproj.errors import ConfigError, GateFailed, InvalidGates
 from mlproj.gate_settings import GateSettings, gate_settings
-from mlproj.params import PARAMS_FILE, read_params
+from mlproj.params import PARAMS_FILE, project_params
 from mlproj.releases import Release, last_release, parse_metrics, released_metrics
 from mlproj.slices import SLICES_FILE, SliceReport, group_gap, read_slices
 
@@ -107,12 +107,7 @@ def check_gates(project: Path) -> GateReport:
 
     The report is written even when gates fail, so the reader can see every result.
     """
-    params = read_params(project)
-    if params is None:
-        raise NotAProject(
-            f"no {PARAMS_FILE} in {project.resolve()}: run this inside a project made by "
-            "`mlproj new`, or give --project DIR."
-        )
+    params = project_params(project)
     paths = params.get("paths") or {}
     if "metrics" not in paths or "reports" not in paths:
         raise ConfigError(f"{project / PARAMS_FILE}: missing 'paths.metrics' or 'paths.reports'.")

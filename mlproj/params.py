@@ -123,6 +123,17 @@ def read_params(project: Path) -> dict[str, Any] | None:
         raise ConfigError(f"{params}: not valid YAML ({str(exc).splitlines()[0]}).") from exc
 
 
+def project_params(project: Path) -> dict[str, Any]:
+    """The project's params.yaml, or `NotAProject` for a folder that has none."""
+    params = read_params(project)
+    if params is None:
+        raise NotAProject(
+            f"no {PARAMS_FILE} in {project.resolve()}: run this inside a project made by "
+            "`mlproj new`, or give --project DIR."
+        )
+    return params
+
+
 def _compare(project: Path, composed: str) -> list[str]:
     import yaml
 

@@ -18,7 +18,7 @@ from typing import Any, cast
 
 from mlproj.atomic import write_text
 from mlproj.dataset import TASKS, Task
-from mlproj.errors import ConfigError, DataError, IncidentStillFails, NotAProject
+from mlproj.errors import ConfigError, DataError, IncidentStillFails
 from mlproj.incident_store import (
     REGRESSIONS,
     check_free,
@@ -31,7 +31,7 @@ from mlproj.incident_store import (
     update_incident,
 )
 from mlproj.incidents import Incident, IncidentRequest, LastResult, Status, check_id
-from mlproj.params import PARAMS_FILE, read_params
+from mlproj.params import PARAMS_FILE, project_params
 from mlproj.suite import IncidentResult, SuiteResult, evaluate
 
 ANSWERS_FILE = ".mlproj-answers.yaml"
@@ -86,12 +86,7 @@ def project_config(project: Path) -> ProjectConfig:
     import yaml
 
     params = project / PARAMS_FILE
-    data = read_params(project)
-    if data is None:
-        raise NotAProject(
-            f"no {PARAMS_FILE} in {project.resolve()}: run this inside a project made by "
-            "`mlproj new`, or give --project DIR."
-        )
+    data = project_params(project)
     task = setting(data, "data.task", params)
     if task not in TASKS:
         raise ConfigError(f"{params}: 'data.task' must be classification or regression")
