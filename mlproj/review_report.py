@@ -120,8 +120,7 @@ def _importance_section(old: Any, new: Any) -> str:
 
 def _contract_section(old: Any, new: Any) -> str:
     title = "### Data contract"
-    old_columns = (old or {}).get("columns") or {} if isinstance(old, dict) else {}
-    new_columns = (new or {}).get("columns") or {} if isinstance(new, dict) else {}
+    old_columns, new_columns = _columns(old), _columns(new)
     lines = []
     for name in sorted(set(old_columns) | set(new_columns)):
         before, after = old_columns.get(name), new_columns.get(name)
@@ -140,6 +139,11 @@ def _contract_section(old: Any, new: Any) -> str:
     if not lines:
         return f"{title}\nUnchanged."
     return "\n".join([title, *lines])
+
+
+def _columns(contract: Any) -> dict[str, Any]:
+    columns = contract.get("columns") if isinstance(contract, dict) else None
+    return columns if isinstance(columns, dict) else {}
 
 
 def _incident_section(old: Any, new: Any) -> str:
