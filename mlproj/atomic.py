@@ -6,11 +6,19 @@ import os
 import tempfile
 from pathlib import Path
 
+from mlproj.errors import CannotWrite
+
 
 def write_bytes(path: Path, data: bytes) -> None:
-    """Write DATA to a temporary file beside PATH, then rename it over PATH."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Write DATA to a temporary file beside PATH, then rename it over PATH.
+
+    A folder that cannot be made or written to is the user's to fix: `CannotWrite`, one line.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise CannotWrite(f"Cannot write {path}: {exc.strerror or exc}.") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

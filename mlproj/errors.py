@@ -177,3 +177,9 @@ class InvalidCardNotes(UserError):
     """Raised when `model-card.yaml` (the card's human part) has an unknown field or wrong type."""
 
     exit_code = 23
+
+
+class CannotWrite(UserError):
+    """Raised when an output's folder cannot be made or written to; nothing is left behind."""
+
+    exit_code = 24
