@@ -24,6 +24,9 @@ HEAVY = [
     "numpy",
     "scipy",
     "cookiecutter",
+    "gto",
+    "semver",
+    "yaml",
 ]
 
 
@@ -46,6 +49,16 @@ def test_every_command_has_help() -> None:
         ["gates", "check", "--help"],
         ["reproduce", "--help"],
         ["card", "--help"],
+        ["flow", "--help"],
+        ["flow", "feature", "start", "--help"],
+        ["flow", "release", "finish", "--help"],
+        ["flow", "check-branch", "--help"],
+        ["review", "check", "--help"],
+        ["review", "report", "--help"],
+        ["review", "post", "--help"],
+        ["review", "render", "--help"],
+        ["registry", "rollback", "--help"],
+        ["registry", "get", "--help"],
     ):
         result = runner.invoke(app, args)
         assert result.exit_code == 0, args
