@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -50,3 +51,17 @@ def write(path: Path, text: str | bytes) -> Path:
 def listing(folder: Path) -> list[str]:
     """Every path below FOLDER, relative and sorted: what a failed command must leave as it was."""
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+def git(repo: Path, *args: str) -> str:
+    """Run git in REPO, failing the test on an error; its output, stripped."""
+    result = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True)
+    return result.stdout.strip()
+
+
+def init_repo(path: Path) -> Path:
+    """An empty repository on `main` with a committer identity of its own."""
+    git(path, "init", "--quiet", "--initial-branch", "main")
+    git(path, "config", "user.name", "Tester")
+    git(path, "config", "user.email", "tester@example.com")
+    return path

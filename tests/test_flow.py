@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from mlproj.errors import FlowRefused, InvalidFlowName
 from mlproj.flow import branch_problem, branch_to_check, finish, start
-from tests.conftest import write
-
-
-def git(repo: Path, *args: str) -> str:
-    result = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True)
-    return result.stdout.strip()
+from tests.conftest import git, init_repo, write
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """main and develop, with develop one commit ahead; develop checked out."""
-    git(tmp_path, "init", "--quiet", "--initial-branch", "main")
-    git(tmp_path, "config", "user.name", "Tester")
-    git(tmp_path, "config", "user.email", "tester@example.com")
+    init_repo(tmp_path)
     write(tmp_path / "dvc.yaml", "stages: {}\n")
     write(tmp_path / "notes.txt", "one\n")
     git(tmp_path, "add", "--all")

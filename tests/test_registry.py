@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from mlproj.errors import RegistryError
 from mlproj.registry import assign, current, moves, register, rollback, uses_registry, versions
-from tests.conftest import write
-
-
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+from tests.conftest import git, init_repo, write
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """Two commits registered as v1.0.0 and v1.1.0."""
-    git(tmp_path, "init", "--quiet", "--initial-branch", "main")
-    git(tmp_path, "config", "user.name", "Tester")
-    git(tmp_path, "config", "user.email", "tester@example.com")
+    init_repo(tmp_path)
     write(tmp_path / ".gto", "stages: [staging, prod]\ntypes: [model]\n")
     git(tmp_path, "add", "--all")
     git(tmp_path, "commit", "--quiet", "-m", "one")

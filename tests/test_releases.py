@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from mlproj.errors import InvalidGates
 from mlproj.releases import Release, last_release, parse_release, released_metrics
-from tests.conftest import write
-
-IDENTITY = ["-c", "user.name=Tester", "-c", "user.email=t@example.com"]
-
-
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", *IDENTITY, *args], cwd=repo, check=True, capture_output=True)
+from tests.conftest import git, init_repo, write
 
 
 def commit(repo: Path, accuracy: float, *tags: str) -> None:
@@ -29,8 +22,7 @@ def commit(repo: Path, accuracy: float, *tags: str) -> None:
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    git(tmp_path, "init", "--quiet", "--initial-branch", "main")
-    return tmp_path
+    return init_repo(tmp_path)
 
 
 @pytest.mark.parametrize(
