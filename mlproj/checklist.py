@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,8 +161,6 @@ def read_body(source: str | None, environ: Mapping[str, str] | None = None) -> s
 
     With no SOURCE, `GITHUB_EVENT_PATH` wins, then `CI_MERGE_REQUEST_DESCRIPTION`.
     """
-    import sys
-
     env = os.environ if environ is None else environ
     if source == "-":
         return sys.stdin.read()
