@@ -9,7 +9,7 @@ from mlproj._core.shell import run
 from mlproj.errors import CommandFailed
 
 if TYPE_CHECKING:
-    from mlproj.project.answers import Answers
+    from mlproj.scaffold.answers import Answers
 
 MAIN = "main"
 DEVELOP = "develop"

@@ -47,7 +47,7 @@ def new(
     from rich.console import Console
     from rich.panel import Panel
 
-    from mlproj.project.answers import DEFAULTS
+    from mlproj.scaffold.answers import DEFAULTS
     from mlproj.scaffold.new import new_project
 
     console = Console(highlight=False, soft_wrap=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mlproj.errors import UserError
-from mlproj.project.answers import Answers
+from mlproj.scaffold.answers import Answers
 from mlproj.scaffold.initialise import initialise_project, load_data
 
 

@@ -26,7 +26,7 @@ from mlproj.review.checklist import render_templates
 if TYPE_CHECKING:
     import pandas as pd
 
-    from mlproj.project.answers import Answers
+    from mlproj.scaffold.answers import Answers
 
 Progress = Callable[[str], None]
 DEFAULT_RAW = "penguins.csv"

@@ -16,7 +16,7 @@ from pathlib import Path
 from mlproj import __version__
 from mlproj.data.dataset import DataProfile, Task, profile, read_table
 from mlproj.errors import DestinationExists, UserError
-from mlproj.project.answers import DEFAULTS, Answers
+from mlproj.scaffold.answers import DEFAULTS, Answers
 from mlproj.scaffold.initialise import Progress, initialise_project
 from mlproj.scaffold.names import derive_names
 

@@ -14,9 +14,6 @@ from mlproj.errors import DataError, UserError
 from mlproj.scaffold.names import check_package_name
 
 # What CODEOWNERS accepts on GitHub and GitLab: @user, @org/team (@group/subgroup), or an email.
-ANSWERS_FILE = ".mlproj-answers.yaml"
-"""Where a project keeps the answers it was generated with (a template file)."""
-
 DEFAULTS = {
     "description": "A machine-learning project made with mlproj.",
     "author": "Your Name",
