@@ -19,9 +19,9 @@ import time
 import numpy as np
 import pandas as pd
 
-from mlproj.contract import Contract, infer_contract, validate_frame
-from mlproj.drift import compare_frames
-from mlproj.drift_rules import Thresholds
+from mlproj.data.contract import Contract, infer_contract, validate_frame
+from mlproj.drift.check import compare_frames
+from mlproj.drift.rules import Thresholds
 
 NUMERIC = [f"n{i}" for i in range(10)]
 CATEGORICAL = [f"c{i}" for i in range(10)]

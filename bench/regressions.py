@@ -41,12 +41,12 @@ def add_incidents(project: Path, count: int, rows: int, crashing: float) -> None
     """Write COUNT incident folders directly: `add-regression` would load the model each time."""
     import pandas as pd
 
-    from mlproj.expectations import Expectation
-    from mlproj.incident_store import save_incident
-    from mlproj.incidents import Incident
-    from mlproj.regression import project_config
+    from mlproj.incidents.expectations import Expectation
+    from mlproj.incidents.incident import Incident
+    from mlproj.incidents.store import save_incident
+    from mlproj.project.project import open_project
 
-    config = project_config(project)
+    config = open_project(project)
     table = pd.read_csv(project / "data/raw/penguins.csv").dropna(subset=[config.target])
     kinds = [
         Expectation("label", column=config.target),
@@ -88,7 +88,7 @@ def main() -> None:
         shutil.rmtree(project / "tests" / "regressions", ignore_errors=True)
         add_incidents(project, args.incidents, args.rows, args.crashing)
 
-        from mlproj.regression import run_suite
+        from mlproj.incidents.commands import run_suite
 
         command, library = [], []
         for _ in range(3):

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from mlproj.modelio import save_model
+from mlproj.project.modelio import save_model
 from tests.conftest import write
 
 ROWS = "id,x,color,truth\n1,-2.0,red,a\n2,2.0,blue,b\n"

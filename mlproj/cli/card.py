@@ -12,13 +12,14 @@ from pathlib import Path
 import typer
 
 from mlproj.cli._boundary import user_errors
+from mlproj.cli._shared import PROJECT
 
 
 def card(
-    project: Path = typer.Option(Path("."), "--project", "-p", help="The project folder."),
+    project: Path = PROJECT,
 ) -> None:
     """Write MODEL_CARD.md: metrics beside the baseline, slices, gates, features, incidents."""
-    from mlproj.model_card import write_card
+    from mlproj.card.write import write_card
 
     with user_errors():
         written = write_card(project)

@@ -12,6 +12,7 @@ from pathlib import Path
 import typer
 
 from mlproj.cli._boundary import user_errors
+from mlproj.cli._shared import PROJECT
 
 
 def drift(
@@ -25,10 +26,10 @@ def drift(
         "-o",
         help="Folder for drift.json and drift.html (default reports/drift).",
     ),
-    project: Path = typer.Option(Path("."), "--project", "-p", help="The project folder."),
+    project: Path = PROJECT,
 ) -> None:
     """Compare a production batch with the training data, per feature and on predictions."""
-    from mlproj.drift import run_drift
+    from mlproj.drift.check import run_drift
 
     with user_errors():
         run = run_drift(project, batch, reference=reference, output_dir=output_dir)

@@ -13,15 +13,11 @@ from pathlib import Path
 import typer
 
 from mlproj.cli._boundary import user_errors
-from mlproj.flow import KINDS
+from mlproj.cli._shared import PROJECT, group
+from mlproj.flow.gitflow import KINDS
 
-app = typer.Typer(
-    help="Gitflow: feature, bugfix, release and hotfix branches, checked before they merge.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
+app = group("Gitflow: feature, bugfix, release and hotfix branches, checked before they merge.")
 
-PROJECT = typer.Option(Path("."), "--project", "-p", help="The project folder.")
 WHERE = {
     "feature": "from develop, back into develop",
     "bugfix": "from develop, back into develop",
@@ -40,25 +36,21 @@ def _kind_app(kind: str) -> typer.Typer:
     name_help = (
         "A semantic version, such as 1.2.0." if versioned else "A short name, e.g. churn-features."
     )
-    group = typer.Typer(
-        help=f"{kind.capitalize()} branches: {WHERE[kind]}.",
-        no_args_is_help=True,
-        rich_markup_mode=None,
-    )
+    kind_app = group(f"{kind.capitalize()} branches: {WHERE[kind]}.")
 
-    @group.command()
+    @kind_app.command()
     def start(
         name: str = typer.Argument(..., metavar=label, help=name_help),
         project: Path = PROJECT,
     ) -> None:
         """Create the branch from its base and switch to it."""
-        from mlproj.flow import start as start_branch
+        from mlproj.flow.gitflow import start as start_branch
 
         with user_errors():
             started = start_branch(project, kind, name, on_step=_step)
         typer.echo(f"On {started.branch}. Commit your work, then `mlproj flow {kind} finish`.")
 
-    @group.command()
+    @kind_app.command()
     def finish(
         name: str | None = typer.Argument(
             None, metavar=label, help="The branch to finish (default: the current one)."
@@ -66,7 +58,7 @@ def _kind_app(kind: str) -> typer.Typer:
         project: Path = PROJECT,
     ) -> None:
         """Check the branch (clean, dvc status, regressions, tests), then merge it."""
-        from mlproj.flow import finish as finish_branch
+        from mlproj.flow.gitflow import finish as finish_branch
 
         with user_errors():
             finished = finish_branch(project, kind, name, on_step=_step)
@@ -79,7 +71,7 @@ def _kind_app(kind: str) -> typer.Typer:
             f"Publish with: git push origin {push}{tags}"
         )
 
-    return group
+    return kind_app
 
 
 for _kind in KINDS:
@@ -97,8 +89,8 @@ def check_branch(
     project: Path = PROJECT,
 ) -> None:
     """Refuse commits on main or develop, and branch names outside Gitflow (a git hook)."""
-    from mlproj.flow import branch_to_check
-    from mlproj.flow import check_branch as check
+    from mlproj.flow.gitflow import branch_to_check
+    from mlproj.flow.gitflow import check_branch as check
 
     with user_errors():
         check(branch or branch_to_check(project, os.environ), push=push)

@@ -11,22 +11,19 @@ from pathlib import Path
 import typer
 
 from mlproj.cli._boundary import user_errors
+from mlproj.cli._shared import PROJECT, group
 
-app = typer.Typer(
-    help="Quality gates declared in conf/gates and conf/inclusion, checked after `evaluate`.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
+app = group("Quality gates declared in conf/gates and conf/inclusion, checked after `evaluate`.")
 
 _MARKS = {"passed": "✓", "failed": "✗ Gate failed:", "skipped": "•"}
 
 
 @app.command()
 def check(
-    project: Path = typer.Option(Path("."), "--project", "-p", help="The project folder."),
+    project: Path = PROJECT,
 ) -> None:
     """Judge metrics.json and reports/slices.json; write reports/gates.json; fail on a miss."""
-    from mlproj.gates import check_gates
+    from mlproj.gates.check import check_gates
 
     with user_errors():
         report = check_gates(project)

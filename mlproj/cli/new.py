@@ -47,15 +47,14 @@ def new(
     from rich.console import Console
     from rich.panel import Panel
 
-    from mlproj.scaffold import new_project
+    from mlproj.project.answers import DEFAULTS
+    from mlproj.scaffold.new import new_project
 
     console = Console(highlight=False, soft_wrap=True)
     if not no_input:
-        description = description or typer.prompt(
-            "Description", default="A machine-learning project made with mlproj."
-        )
-        author = author or typer.prompt("Author", default="Your Name")
-        email = email or typer.prompt("Email", default="you@example.com")
+        description = description or typer.prompt("Description", default=DEFAULTS["description"])
+        author = author or typer.prompt("Author", default=DEFAULTS["author"])
+        email = email or typer.prompt("Email", default=DEFAULTS["email"])
     with user_errors():
         created = new_project(
             name,
@@ -63,9 +62,9 @@ def new(
             data=data,
             target=target,
             task=task.value if task else None,
-            description=description or "A machine-learning project made with mlproj.",
-            author=author or "Your Name",
-            email=email or "you@example.com",
+            description=description or DEFAULTS["description"],
+            author=author or DEFAULTS["author"],
+            email=email or DEFAULTS["email"],
             code_owners=code_owners,
             run_pipeline=not no_run,
             on_step=lambda step: console.print(f"[green]•[/green] {step}"),

@@ -7,20 +7,15 @@ from pathlib import Path
 import typer
 
 from mlproj.cli._boundary import user_errors
+from mlproj.cli._shared import PROJECT, group
 
-app = typer.Typer(
-    help="Keep params.yaml equal to the composition of conf/.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
-
-PROJECT = typer.Option(Path("."), "--project", "-p", help="The project folder.")
+app = group("Keep params.yaml equal to the composition of conf/.")
 
 
 @app.command()
 def sync(project: Path = PROJECT) -> None:
     """Recompose params.yaml from conf/, discarding any hand edit of it."""
-    from mlproj.params import sync_params
+    from mlproj.project.params import sync_params
 
     with user_errors():
         changes = sync_params(project)
@@ -34,7 +29,7 @@ def sync(project: Path = PROJECT) -> None:
 @app.command()
 def check(project: Path = PROJECT) -> None:
     """Fail, naming each differing key, if params.yaml does not match conf/."""
-    from mlproj.params import check_params
+    from mlproj.project.params import check_params
 
     with user_errors():
         check_params(project)
@@ -43,7 +38,7 @@ def check(project: Path = PROJECT) -> None:
 @app.command()
 def refresh(project: Path = PROJECT) -> None:
     """The pipeline's first stage: recompose params.yaml if only conf/ changed."""
-    from mlproj.params import refresh_params
+    from mlproj.project.params import refresh_params
 
     with user_errors():
         result = refresh_params(project)

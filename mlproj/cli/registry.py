@@ -11,20 +11,15 @@ from pathlib import Path
 import typer
 
 from mlproj.cli._boundary import user_errors
+from mlproj.cli._shared import PROJECT, group
 
-app = typer.Typer(
-    help="The model registry: versions made by releases, stages (staging, prod), rollback.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
-
-PROJECT = typer.Option(Path("."), "--project", "-p", help="The project folder.")
+app = group("The model registry: versions made by releases, stages (staging, prod), rollback.")
 
 
 @app.command()
 def show(project: Path = PROJECT) -> None:
     """List registered versions and what each stage holds."""
-    from mlproj.registry import current, stages, versions
+    from mlproj.flow.registry import current, stages, versions
 
     with user_errors():
         registered = versions(project)
@@ -41,7 +36,7 @@ def assign(
     project: Path = PROJECT,
 ) -> None:
     """Put a registered version in a stage (a `model#STAGE#N` tag)."""
-    from mlproj.registry import assign as assign_stage
+    from mlproj.flow.registry import assign as assign_stage
 
     with user_errors():
         tag = assign_stage(project, version, stage)
@@ -54,7 +49,7 @@ def rollback(
     project: Path = PROJECT,
 ) -> None:
     """Give a stage back the version it held before its current one."""
-    from mlproj.registry import rollback as roll_back
+    from mlproj.flow.registry import rollback as roll_back
 
     with user_errors():
         rolled = roll_back(project, stage)
@@ -69,7 +64,7 @@ def get(
     project: Path = PROJECT,
 ) -> None:
     """Write the model file of a version or stage, from DVC, byte for byte as released."""
-    from mlproj.registry import fetch
+    from mlproj.flow.registry import fetch
 
     with user_errors():
         fetched = fetch(project, which, output)

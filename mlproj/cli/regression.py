@@ -12,14 +12,9 @@ from pathlib import Path
 import typer
 
 from mlproj.cli._boundary import user_errors
+from mlproj.cli._shared import PROJECT, group
 
-app = typer.Typer(
-    help="Check every model against the incidents recorded with `mlproj add-regression`.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
-
-PROJECT = typer.Option(Path("."), "--project", "-p", help="The project folder.")
+app = group("Check every model against the incidents recorded with `mlproj add-regression`.")
 
 
 def add_regression(
@@ -63,9 +58,9 @@ def add_regression(
     project: Path = PROJECT,
 ) -> None:
     """Record rows a model failed on, so every later model is checked against them."""
-    from mlproj.expectation_flags import ExpectationFlags
-    from mlproj.incidents import incident_request
-    from mlproj.regression import add_regression as add
+    from mlproj.incidents.commands import add_regression as add
+    from mlproj.incidents.flags import ExpectationFlags
+    from mlproj.incidents.incident import incident_request
 
     flags = ExpectationFlags(
         expected_column=expected_column,
@@ -103,7 +98,7 @@ def add_regression(
 @app.command()
 def run(project: Path = PROJECT) -> None:
     """Check the current model against every incident; fail if a fixed one fails again."""
-    from mlproj.regression import run_suite
+    from mlproj.incidents.commands import run_suite
 
     with user_errors():
         result = run_suite(project)
@@ -135,7 +130,7 @@ def list_(project: Path = PROJECT) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from mlproj.regression import list_incidents
+    from mlproj.incidents.commands import list_incidents
 
     with user_errors():
         listed = list_incidents(project)
@@ -165,7 +160,7 @@ def fix(
     project: Path = PROJECT,
 ) -> None:
     """Mark an incident fixed once the current model passes it; from then on it blocks."""
-    from mlproj.regression import fix_incident
+    from mlproj.incidents.commands import fix_incident
 
     with user_errors():
         fixed = fix_incident(project, incident)

@@ -12,11 +12,12 @@ from pathlib import Path
 import typer
 
 from mlproj.cli._boundary import user_errors
+from mlproj.cli._shared import PROJECT
 
 
 def reproduce(
     rev: str = typer.Option("HEAD", "--rev", help="The commit to retrain (any git revision)."),
-    project: Path = typer.Option(Path("."), "--project", "-p", help="The project folder."),
+    project: Path = PROJECT,
     tolerance: float = typer.Option(
         0.0,
         "--tolerance",
@@ -33,7 +34,7 @@ def reproduce(
     ),
 ) -> None:
     """Retrain a commit in a temporary clone; compare metrics, predictions and output hashes."""
-    from mlproj.reproduce import reproduce as retrain
+    from mlproj.reproduce.check import reproduce as retrain
 
     with user_errors():
         result = retrain(project, rev, tolerance=tolerance, unstable=unstable, keep=keep)

@@ -12,14 +12,9 @@ from pathlib import Path
 import typer
 
 from mlproj.cli._boundary import user_errors
+from mlproj.cli._shared import PROJECT, group
 
-app = typer.Typer(
-    help="Enforced review: the pull request checklist, and the review report.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
-
-PROJECT = typer.Option(Path("."), "--project", "-p", help="The project folder.")
+app = group("Enforced review: the pull request checklist, and the review report.")
 
 
 @app.command()
@@ -32,7 +27,7 @@ def check(
     project: Path = PROJECT,
 ) -> None:
     """Fail unless every required item of review-checklist.yaml is ticked in the description."""
-    from mlproj.checklist import check_body, load_checklist, read_body
+    from mlproj.review.checklist import check_body, load_checklist, read_body
 
     with user_errors():
         result = check_body(load_checklist(project), read_body(body, os.environ))
@@ -55,7 +50,7 @@ def render(
     project: Path = PROJECT,
 ) -> None:
     """Write the GitHub and GitLab request templates from review-checklist.yaml."""
-    from mlproj.checklist import render_templates
+    from mlproj.review.checklist import render_templates
 
     with user_errors():
         changed = render_templates(project, check=check_only)
@@ -75,7 +70,7 @@ def report(
     project: Path = PROJECT,
 ) -> None:
     """Params, metrics, explanation, contract and incident changes against BASE, as Markdown."""
-    from mlproj.review_report import build_report, write_report
+    from mlproj.review.report import build_report, write_report
 
     with user_errors():
         if output is None:
@@ -90,7 +85,7 @@ def post(
     report_file: Path = typer.Argument(..., help="The report written by `mlproj review report`."),
 ) -> None:
     """Post the report on this CI run's pull request, replacing its previous version."""
-    from mlproj.review_post import post_report_file
+    from mlproj.review.post import post_report_file
 
     with user_errors():
         posted = post_report_file(report_file, os.environ)

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 try:
-    from mlproj.hooks import post_generate
+    from mlproj.scaffold.hooks import post_generate
 except ImportError:
     sys.exit("This template needs mlproj: install it (pip install mlproj) in the Python that runs cookiecutter.")
 

@@ -4,7 +4,7 @@ import json
 import sys
 
 try:
-    from mlproj.hooks import pre_generate
+    from mlproj.scaffold.hooks import pre_generate
 except ImportError:
     sys.exit("This template needs mlproj: install it (pip install mlproj) in the Python that runs cookiecutter.")
 

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from mlproj.cli import app
-from tests.test_model_card import build_project
+from tests.card.test_write import build_project
 
 runner = CliRunner()
 

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from mlproj.cli import app
-from mlproj.modelio import save_model
+from mlproj.project.modelio import save_model
 from tests.conftest import listing, write
 from tests.toy_project import ROWS, classifier
 

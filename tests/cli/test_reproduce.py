@@ -14,8 +14,8 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from mlproj.cli import app
-from mlproj.comparison import Check
-from mlproj.reproduce import Reproduction
+from mlproj.reproduce.check import Reproduction
+from mlproj.reproduce.comparison import Check
 from tests.conftest import listing, write
 from tests.toy_project import classifier, make_project
 
@@ -132,7 +132,7 @@ PASSED = (
 
 
 def fake(monkeypatch: pytest.MonkeyPatch, reproduction: Reproduction) -> None:
-    monkeypatch.setattr("mlproj.reproduce.reproduce", lambda *a, **k: reproduction)
+    monkeypatch.setattr("mlproj.reproduce.check.reproduce", lambda *a, **k: reproduction)
 
 
 def test_a_reproducible_commit(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mlproj.contract import Contract, load_contract, save_contract
+from mlproj.data.contract import Contract, load_contract, save_contract
 from tests.conftest import listing
 from tests.e2e.conftest import copy_project, sh
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mlproj.params import flatten
+from mlproj.project.params import flatten
 from tests.e2e.conftest import copy_project, sh
 
 pytestmark = pytest.mark.e2e

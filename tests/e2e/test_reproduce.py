@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from mlproj.params import flatten
+from mlproj.project.params import flatten
 from tests.conftest import listing
 from tests.e2e.conftest import REPO, copy_project, mlproj_new, sh
 

@@ -8,8 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from hydra import compose, initialize_config_dir
-from mlproj.contract import load_contract
-from mlproj.synthetic import synthesize
+from mlproj.api import load_contract, synthesize
 from omegaconf import DictConfig, OmegaConf
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from mlproj.params import check_params
+from mlproj.api import check_params
 
 from {{ cookiecutter.package_name }}.models import build_model
 from tests.conftest import ROOT, compose_config

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from mlproj.errors import InvalidGates
+from mlproj.api import InvalidGates
 from omegaconf import DictConfig
 
 from {{ cookiecutter.package_name }}.data import features_and_target

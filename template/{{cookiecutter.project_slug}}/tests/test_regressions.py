@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from mlproj.regression import check_suite
+from mlproj.api import check_suite
 
 from {{ cookiecutter.package_name }}.config import load_params
 from tests.conftest import ROOT

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from mlproj.errors import InvalidGates
+from mlproj.api import InvalidGates
 from sklearn import metrics
 
 Scores = dict[str, float | None]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from mlproj.errors import UserError
+from mlproj.api import UserError
 from omegaconf import DictConfig
 
 from {{ cookiecutter.package_name }}.config import load_params

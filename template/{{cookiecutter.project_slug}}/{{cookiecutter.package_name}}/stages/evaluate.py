@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from mlproj.modelio import load_model
+from mlproj.api import load_model
 from omegaconf import DictConfig
 from sklearn.metrics import precision_recall_curve, roc_curve
 from sklearn.preprocessing import label_binarize

@@ -10,12 +10,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from mlproj.explain import explain_pipeline, mean_abs_importance, worst_rows
-from mlproj.figures import write_figures
-from mlproj.modelio import load_model
-from mlproj.quality_report import quality_sections
-from mlproj.report import render_report, write_report
-from mlproj.slices import read_slices
+from mlproj.api import (
+    explain_pipeline,
+    load_model,
+    mean_abs_importance,
+    quality_sections,
+    read_slices,
+    render_report,
+    worst_rows,
+    write_figures,
+    write_report,
+)
 from omegaconf import DictConfig
 
 from {{ cookiecutter.package_name }}.data import features_and_target, read_table

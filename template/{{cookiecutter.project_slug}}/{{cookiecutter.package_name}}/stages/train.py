@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mlproj.modelio import save_model
+from mlproj.api import save_model
 from omegaconf import DictConfig
 from sklearn.pipeline import Pipeline
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from mlproj.contract import load_contract, validate_frame
+from mlproj.api import load_contract, validate_frame
 from omegaconf import DictConfig
 
 from {{ cookiecutter.package_name }}.data import read_table, write_table

@@ -1,0 +1,78 @@
+"""The one module a generated project imports: what mlproj promises its projects.
+
+A project made by `mlproj new` imports from here and nowhere else in mlproj, and its
+`pyproject.toml` asks for `mlproj>=X.Y,<X+1`. Within a major version every name in `__all__`
+keeps its meaning and signature (new keyword arguments may be added with defaults); a name to be
+removed first warns (`DeprecationWarning`) for one minor version. Everything else in mlproj is
+internal and may move in any release. See docs/api.md.
+
+- Model files: `save_model` writes a canonical skops file; `load_model` loads one trusting only
+  the listed types (`UntrustedModel` otherwise).
+- The data contract: `load_contract` reads `data/contract.yaml`; `validate_frame` checks a
+  table against it (`ContractViolation`, naming the column, the rule and the rows).
+- Test data: `synthesize` makes rows that satisfy a contract, for a project's fast tests.
+- Configuration: `check_params` fails when `params.yaml` differs from the composition of `conf/`.
+- Incidents: `check_suite` raises `RegressionFailed` when a fixed incident fails again.
+- Explanations: `explain_pipeline` (SHAP values of a fitted pipeline, per input column),
+  `mean_abs_importance`, `worst_rows`, `write_figures`, `quality_sections`, `render_report`,
+  `write_report` (a self-contained HTML page), `read_slices` (`reports/slices.json`).
+- Errors: `UserError` (a message safe to show and an exit code) and the subclasses a stage or a
+  test may raise or expect.
+"""
+
+from __future__ import annotations
+
+from mlproj.data.contract import Contract, load_contract, validate_frame
+from mlproj.data.synthetic import synthesize
+from mlproj.errors import (
+    ConfigError,
+    ContractViolation,
+    DataError,
+    InvalidGates,
+    MlprojError,
+    RegressionFailed,
+    UntrustedModel,
+    UserError,
+)
+from mlproj.explain.figures import write_figures
+from mlproj.explain.quality import quality_sections
+from mlproj.explain.report import render_report, write_report
+from mlproj.explain.shap_values import (
+    Explanation,
+    explain_pipeline,
+    mean_abs_importance,
+    worst_rows,
+)
+from mlproj.gates.slices import SliceReport, read_slices
+from mlproj.incidents.commands import check_suite
+from mlproj.project.modelio import load_model, save_model
+from mlproj.project.params import check_params
+
+__all__ = [
+    "ConfigError",
+    "Contract",
+    "ContractViolation",
+    "DataError",
+    "Explanation",
+    "InvalidGates",
+    "MlprojError",
+    "RegressionFailed",
+    "SliceReport",
+    "UntrustedModel",
+    "UserError",
+    "check_params",
+    "check_suite",
+    "explain_pipeline",
+    "load_contract",
+    "load_model",
+    "mean_abs_importance",
+    "quality_sections",
+    "read_slices",
+    "render_report",
+    "save_model",
+    "synthesize",
+    "validate_frame",
+    "worst_rows",
+    "write_figures",
+    "write_report",
+]

@@ -1,0 +1,181 @@
+"""Read a user's table and work out what the project should learn from it.
+
+Everything here runs before a project exists, so a bad file is refused with one clear line
+and nothing is written.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from mlproj._core.text import first_line
+from mlproj.errors import DataError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+Task = Literal["classification", "regression"]
+TASKS: tuple[Task, ...] = ("classification", "regression")
+FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+DEFAULT_TARGET = "species"
+# An integer target with at most this many distinct values is read as class labels.
+MAX_CLASSES_FOR_INTEGER_TARGET = 20
+HEAD_BYTES = 8192
+
+
+@dataclass(frozen=True)
+class DataProfile:
+    """What the data says about the task: target, feature columns and columns left out."""
+
+    task: Task
+    target: str
+    numeric: tuple[str, ...]
+    categorical: tuple[str, ...]
+    identifiers: tuple[str, ...]
+    rows: int
+    classes: tuple[str, ...] = ()
+
+
+def default_table() -> pd.DataFrame:
+    """The Palmer penguins table shipped by `palmerpenguins`: works offline, has gaps and text."""
+    from palmerpenguins import load_penguins
+
+    return load_penguins()
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """Read a CSV or Parquet file, refusing files that cannot be a training table."""
+    kind = FORMATS.get(path.suffix.lower())
+    if kind is None:
+        raise DataError(f"{path}: unsupported format; give a .csv or .parquet file.")
+    if path.is_dir():
+        raise DataError(f"{path}: a folder, not a file.")
+    if not path.is_file():
+        raise DataError(f"{path}: no such file.")
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(HEAD_BYTES)
+    except OSError as exc:
+        raise DataError(f"{path}: cannot be read ({exc.strerror}).") from exc
+    if size == 0:
+        raise DataError(f"{path}: the file is empty.")
+    frame = _read_csv(path, head) if kind == "csv" else _read_parquet(path)
+    duplicated = sorted({str(c) for c in frame.columns if list(frame.columns).count(c) > 1})
+    if duplicated:
+        raise DataError(f"{path}: duplicate column names: {', '.join(duplicated)}.")
+    if frame.empty:
+        raise DataError(f"{path}: the file has a header but no rows.")
+    return frame
+
+
+def _read_csv(path: Path, head: bytes) -> pd.DataFrame:
+    import pandas as pd
+
+    if b"\x00" in head:
+        raise DataError(f"{path}: not a text CSV file (it contains binary data).")
+    try:
+        text_head = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # Only a multi-byte character cut at the edge of a longer file's head is forgivable.
+        if len(head) < HEAD_BYTES or len(head) - exc.start > 3:
+            raise DataError(f"{path}: not a UTF-8 text CSV file.") from exc
+        text_head = head[: exc.start].decode("utf-8")
+    header = next(csv.reader([text_head.splitlines()[0] if text_head else ""]), [])
+    repeated = sorted(name for name, count in Counter(header).items() if count > 1)
+    if repeated:  # pandas would rename them silently to 'x.1'
+        raise DataError(f"{path}: duplicate column names: {', '.join(repeated)}.")
+    try:
+        return pd.read_csv(path)
+    except pd.errors.EmptyDataError as exc:
+        raise DataError(f"{path}: the file is empty.") from exc
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        first = first_line(exc)
+        raise DataError(f"{path}: not a readable CSV file ({first}).") from exc
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
+    try:
+        return pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises many types for a damaged file
+        raise DataError(f"{path}: not a readable Parquet file.") from exc
+
+
+def profile(
+    frame: pd.DataFrame, target: str, task: Task | None = None, *, source: str = "data"
+) -> DataProfile:
+    """Infer the task (unless given), feature columns and identifier-like columns."""
+    import pandas as pd
+
+    if target not in frame.columns:
+        columns = ", ".join(map(str, frame.columns))
+        raise DataError(f"{source}: target column {target!r} not found (columns: {columns}).")
+    labels = frame[target].dropna()
+    if labels.empty:
+        raise DataError(f"{source}: target column {target!r} has no values.")
+    numeric_target = pd.api.types.is_numeric_dtype(labels) and not pd.api.types.is_bool_dtype(
+        labels
+    )
+    task = task or _infer_task(labels, numeric_target)
+    if task == "regression" and not numeric_target:
+        raise DataError(
+            f"{source}: target column {target!r} is not numeric, so it cannot be a "
+            "regression target; use --task classification."
+        )
+    classes: tuple[str, ...] = ()
+    if task == "classification":
+        classes = tuple(sorted(map(str, labels.unique())))
+        if len(classes) < 2:
+            raise DataError(
+                f"{source}: target column {target!r} has a single class ({classes[0]!r}); "
+                "a classifier needs at least two."
+            )
+    elif labels.nunique() < 2:
+        raise DataError(f"{source}: target column {target!r} is constant; nothing to learn.")
+    features = [c for c in frame.columns if c != target]
+    identifiers = tuple(c for c in features if _is_identifier(frame[c]))
+    kept = [c for c in features if c not in identifiers]
+    numeric = tuple(
+        c
+        for c in kept
+        if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+    )
+    categorical = tuple(c for c in kept if c not in numeric)
+    if not numeric and not categorical:
+        raise DataError(f"{source}: no feature columns left besides the target {target!r}.")
+    return DataProfile(
+        task=task,
+        target=target,
+        numeric=numeric,
+        categorical=categorical,
+        identifiers=identifiers,
+        rows=len(frame),
+        classes=classes,
+    )
+
+
+def _infer_task(labels: pd.Series, numeric: bool) -> Task:
+    import pandas as pd
+
+    if not numeric:
+        return "classification"
+    whole = pd.api.types.is_integer_dtype(labels) or bool((labels == labels.round()).all())
+    if whole and labels.nunique() <= MAX_CLASSES_FOR_INTEGER_TARGET:
+        return "classification"
+    return "regression"
+
+
+def _is_identifier(column: pd.Series) -> bool:
+    """A text or integer column with a distinct value on every row names rows, not a feature."""
+    import pandas as pd
+
+    if len(column) < 2 or column.isna().any():
+        return False
+    kind_ok = pd.api.types.is_integer_dtype(column) or not pd.api.types.is_numeric_dtype(column)
+    return bool(kind_ok and not pd.api.types.is_bool_dtype(column) and column.is_unique)

@@ -1,0 +1,203 @@
+"""`mlproj drift`: tell whether a production batch moved away from the training data.
+
+The batch is held against the data contract first: a batch that breaks it is refused, since
+its statistics would compare garbage. Then each model feature is compared with the reference
+(the project's training split unless another file is given), and so are the model's
+predictions on both. The verdict rules live in `mlproj.drift.rules`, the thresholds in the
+project's `conf/drift/`; the report is `drift.json` (stable bytes for a diff) and `drift.html`.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mlproj._core.atomic import write_text
+from mlproj.drift.rules import ColumnDrift, DriftResult, Kind, Thresholds, judge_column
+from mlproj.errors import ConfigError, DataError
+from mlproj.project.project import Project, open_project
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from mlproj.data.contract import Contract
+
+REPORT_DIR = "drift"
+JSON_FILE = "drift.json"
+HTML_FILE = "drift.html"
+PREDICTIONS = "predictions"
+
+
+@dataclass(frozen=True)
+class DriftSettings:
+    """What `mlproj drift` reads from a project's `params.yaml`."""
+
+    config: Project
+    numeric: tuple[str, ...]
+    categorical: tuple[str, ...]
+    train: Path
+    output_dir: Path
+    thresholds: Thresholds
+
+
+@dataclass(frozen=True)
+class DriftRun:
+    """A result and the two report files written for it."""
+
+    result: DriftResult
+    json_path: Path
+    html_path: Path
+
+
+def drift_settings(project: Path) -> DriftSettings:
+    """Read the feature lists, training split, report folder and `drift` group of a project."""
+    config = open_project(project)
+    if "drift" not in config.params:
+        raise ConfigError(
+            f"{config.params_file}: no 'drift' thresholds; add `- drift: default` to the defaults "
+            "of conf/config.yaml with a conf/drift/default.yaml (see mlproj's docs/drift.md), "
+            "then run `mlproj params sync`."
+        )
+    return DriftSettings(
+        config=config,
+        numeric=tuple(str(c) for c in config.setting("data.numeric") or []),
+        categorical=tuple(str(c) for c in config.setting("data.categorical") or []),
+        train=project / str(config.setting("data.train")),
+        output_dir=config.reports / REPORT_DIR,
+        thresholds=Thresholds.from_mapping(
+            config.params["drift"], source=f"{config.params_file}: drift"
+        ),
+    )
+
+
+def compare_frames(
+    reference: pd.DataFrame,
+    batch: pd.DataFrame,
+    *,
+    numeric: Sequence[str],
+    categorical: Sequence[str],
+    thresholds: Thresholds,
+) -> tuple[ColumnDrift, ...]:
+    """The verdict on every named column, numeric ones first, each in the order given."""
+    kinds: list[tuple[str, Kind]] = [(name, "numeric") for name in numeric]
+    kinds += [(name, "categorical") for name in categorical]
+    return tuple(
+        judge_column(name, kind, reference[name], batch[name], thresholds) for name, kind in kinds
+    )
+
+
+def run_drift(
+    project: Path,
+    batch: Path,
+    *,
+    reference: Path | None = None,
+    output_dir: Path | None = None,
+) -> DriftRun:
+    """Compare BATCH with the reference, write `drift.json` and `drift.html`, return the result.
+
+    Drift is a result, not an error: the caller shows it, then calls `result.check()`. Every
+    refusal (unreadable file, contract break, bad thresholds) comes before anything is written.
+    """
+    from mlproj._core.html import write_page
+    from mlproj.data.contract import load_contract
+    from mlproj.drift.report import render_drift_report
+
+    settings = drift_settings(project)
+    features = [*settings.numeric, *settings.categorical]
+    contract = load_contract(settings.config.contract)
+    new = _read_valid(batch, contract, features, source=str(batch))
+    if reference is None:
+        reference = settings.train
+        if not reference.is_file():
+            raise DataError(
+                f"{_shown(reference, project)}: the training split is not here; run `dvc repro` "
+                "(or `dvc pull`) first, or give --reference FILE."
+            )
+    shown = _shown(reference, project)
+    old = _read_valid(reference, contract, features, source=shown)
+    t = settings.thresholds
+    columns = compare_frames(
+        old, new, numeric=settings.numeric, categorical=settings.categorical, thresholds=t
+    )
+    predictions, notes = _predictions(settings, old, new, source=str(batch))
+    unused = [str(c) for c in new.columns if str(c) not in set(features)]
+    if unused:
+        notes = (*notes, f"not compared, the model does not use them: {', '.join(unused)}")
+    result = DriftResult(
+        str(batch), shown, len(new), len(old), t, columns, predictions, tuple(notes)
+    )
+    out = output_dir or settings.output_dir
+    page = render_drift_report(result)
+    write_text(out / JSON_FILE, json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n")
+    write_page(out / HTML_FILE, page)
+    return DriftRun(result, out / JSON_FILE, out / HTML_FILE)
+
+
+def _read_valid(
+    path: Path, contract: Contract, features: Sequence[str], *, source: str
+) -> pd.DataFrame:
+    """Read a table and hold it to the contract; columns the model does not use may be absent.
+
+    A production batch rarely carries the label, and may lack identifiers: only the features
+    are required, and any other contract column present is checked like the rest.
+    """
+    from mlproj.data.contract import Contract, validate_frame
+    from mlproj.data.dataset import read_table
+
+    frame = read_table(path)
+    present = {str(c) for c in frame.columns}
+    rules = tuple(r for r in contract.columns if r.name in set(features) or r.name in present)
+    valid = validate_frame(frame, Contract(rules), source=source)
+    absent = [name for name in features if name not in present]
+    if absent:  # a feature the contract does not name, so validation could not ask for it
+        raise DataError(f"{source}: no column {', '.join(map(repr, absent))}, a model feature.")
+    return valid
+
+
+def _predictions(
+    settings: DriftSettings, reference: pd.DataFrame, batch: pd.DataFrame, *, source: str
+) -> tuple[ColumnDrift | None, tuple[str, ...]]:
+    """The verdict on the model's predictions, or a note saying why there is none."""
+    import pandas as pd
+
+    config, t = settings.config, settings.thresholds
+    if not config.model.is_file():
+        where = _shown(config.model, config.root)
+        return None, (f"predictions not compared: no model at {where} (run `dvc repro`)",)
+    model = config.load_model()
+    columns = [str(c) for c in getattr(model, "feature_names_in_", config.features)]
+    absent = [c for c in columns if c not in batch.columns]
+    if absent:
+        names = ", ".join(map(repr, absent))
+        raise DataError(f"{source}: no column {names}, which the model uses.")
+    outputs = []
+    for frame in (reference, batch):
+        rows = frame
+        if len(frame) > t.prediction_rows:
+            rows = frame.sample(n=t.prediction_rows, random_state=t.seed)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # the verdict matters here, not sklearn's advice
+                outputs.append(pd.Series(model.predict(rows[columns])))
+        except Exception as exc:  # whatever the project's model raises on rows the contract allows
+            raise DataError(
+                f"{source}: the model cannot predict these rows ({type(exc).__name__}: {exc})"
+            ) from exc
+    kind: Kind = "categorical" if config.task == "classification" else "numeric"
+    verdict = judge_column(PREDICTIONS, kind, outputs[0], outputs[1], t.for_predictions())
+    sampled = max(len(reference), len(batch)) > t.prediction_rows
+    if sampled:
+        return verdict, (f"predictions on a seeded sample of {t.prediction_rows} rows of each",)
+    return verdict, ()
+
+
+def _shown(path: Path, project: Path) -> str:
+    """PATH relative to the project when it is inside it: what the user reads in conf/."""
+    try:
+        return str(path.resolve().relative_to(project.resolve()))
+    except ValueError:
+        return str(path)

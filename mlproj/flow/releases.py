@@ -1,0 +1,81 @@
+"""The last released model, read from git: its tag and the metrics committed with it.
+
+Releases are annotated tags `vX.Y.Z` on `main` (Gitflow). The last release is the highest such
+version, not the nearest tag reachable from HEAD: Gitflow merges a release *branch* back into
+`develop`, so the tag's own commit on `main` is often not an ancestor of the work being gated,
+and a hotfix tag on `main` never is. The highest version is also what production runs.
+Pre-releases (`v1.0.0-rc.1`) and other tags are not releases and are ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mlproj._core.shell import run
+from mlproj.errors import CommandFailed, InvalidGates
+
+_RELEASE = re.compile(r"v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
+
+
+@dataclass(frozen=True, order=True)
+class Release:
+    """A release tag; ordering compares versions, so `max` finds the last release."""
+
+    version: tuple[int, int, int]
+    tag: str
+
+
+def parse_release(tag: str) -> Release | None:
+    """The release a tag names, or None when it is not a plain `vX.Y.Z` version."""
+    match = _RELEASE.fullmatch(tag)
+    if match is None:
+        return None
+    major, minor, patch = (int(part) for part in match.groups())
+    return Release((major, minor, patch), tag)
+
+
+def last_release(project: Path) -> Release | None:
+    """The highest `vX.Y.Z` tag of the repository PROJECT is in; None if none, or no git."""
+    if not _in_git(project):
+        return None
+    listed = run(["git", "tag", "--list", "v*"], project).stdout.split()
+    releases = [release for tag in listed if (release := parse_release(tag)) is not None]
+    return max(releases, default=None)
+
+
+def released_metrics(project: Path, release: Release, metrics: Path) -> dict[str, Any] | None:
+    """METRICS (a path under PROJECT) as committed at RELEASE; None if the release had none.
+
+    Read with `git show`, so nobody has to copy a file around at release time: the tag is the
+    record. A `./` path is relative to PROJECT, which may be a folder inside a larger repository.
+    """
+    spec = f"{release.tag}:./{metrics.relative_to(project).as_posix()}"
+    try:
+        # The tag was just listed, so the one way this fails is a release without the file.
+        shown = run(["git", "show", spec], project).stdout
+    except CommandFailed:
+        return None
+    return parse_metrics(shown, spec)
+
+
+def parse_metrics(text: str, where: str) -> dict[str, Any]:
+    """A metrics.json's content, read from WHERE (a path or a `tag:path`), as a mapping."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise InvalidGates(f"{where}: not valid JSON ({exc}).") from exc
+    if not isinstance(data, dict):
+        raise InvalidGates(f"{where}: not a JSON object of metrics.")
+    return data
+
+
+def _in_git(project: Path) -> bool:
+    try:
+        run(["git", "rev-parse", "--git-dir"], project)
+    except CommandFailed:
+        return False
+    return True

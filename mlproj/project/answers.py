@@ -1,0 +1,91 @@
+"""The template's answers, validated once, with a message naming the field at fault."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mlproj.data.dataset import DEFAULT_TARGET, TASKS, Task
+from mlproj.errors import DataError, UserError
+from mlproj.scaffold.names import check_package_name
+
+# What CODEOWNERS accepts on GitHub and GitLab: @user, @org/team (@group/subgroup), or an email.
+ANSWERS_FILE = ".mlproj-answers.yaml"
+"""Where a project keeps the answers it was generated with (a template file)."""
+
+DEFAULTS = {
+    "description": "A machine-learning project made with mlproj.",
+    "author": "Your Name",
+    "email": "you@example.com",
+}
+"""The free-text answers' defaults, as `template/cookiecutter.json` states them too."""
+
+OWNER = re.compile(r"@[\w.-]+(/[\w.-]+)*|[^@\s]+@[^@\s]+\.[^@\s]+")
+YES = {"yes", "y", "true", "1"}
+NO = {"no", "n", "false", "0"}
+
+
+@dataclass(frozen=True)
+class Answers:
+    """Everything `cookiecutter.json` asks, typed; shared by `mlproj new` and plain cookiecutter."""
+
+    project_name: str
+    project_slug: str
+    package_name: str
+    description: str
+    author: str
+    email: str
+    code_owners: tuple[str, ...]
+    task: Task
+    data_path: Path | None
+    target: str
+    run_pipeline: bool
+    mlproj_version: str
+
+    @classmethod
+    def from_context(cls, context: Mapping[str, Any], *, cwd: Path | None = None) -> Answers:
+        """Validate a cookiecutter context; a relative data path is read from CWD."""
+        slug = str(context.get("project_slug", "")).strip()
+        if not slug or "/" in slug or "\\" in slug or ".." in slug:
+            raise UserError(f"project_slug {slug!r} is not a plain folder name.")
+        package = str(context.get("package_name", ""))
+        check_package_name(package, package)
+        task = str(context.get("task", "classification"))
+        if task not in TASKS:
+            raise UserError(f"task {task!r} is not one of: {', '.join(TASKS)}.")
+        run = str(context.get("run_pipeline", "yes")).strip().lower()
+        if run not in YES | NO:
+            raise UserError(f"run_pipeline {run!r} is neither yes nor no.")
+        raw_path = str(context.get("data_path", "")).strip()
+        target = str(context.get("target", "")).strip()
+        data_path = None
+        if raw_path:
+            data_path = Path(os.path.expanduser(raw_path))
+            if not data_path.is_absolute():
+                data_path = (cwd or Path.cwd()) / data_path
+            if not target:
+                raise DataError("A data file needs its target column: give target (--target).")
+        owners = tuple(str(context.get("code_owners", "")).split())
+        for owner in owners:
+            if not OWNER.fullmatch(owner):
+                raise UserError(
+                    f"code owner {owner!r} is neither @user, @org/team nor an email address."
+                )
+        return cls(
+            project_name=str(context.get("project_name", slug)),
+            project_slug=slug,
+            package_name=package,
+            description=str(context.get("description", "")),
+            author=str(context.get("author", "")),
+            email=str(context.get("email", "")),
+            code_owners=owners,
+            task=task,  # checked against TASKS above
+            data_path=data_path,
+            target=target or DEFAULT_TARGET,
+            run_pipeline=run in YES,
+            mlproj_version=str(context.get("mlproj_version", "")),
+        )

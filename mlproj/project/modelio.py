@@ -1,0 +1,94 @@
+"""Save and load models with skops, never pickle, trusting only the types a project names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mlproj._core.atomic import write_bytes
+from mlproj.errors import DataError, UntrustedModel
+
+if TYPE_CHECKING:
+    import zipfile
+
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
+SCHEMA = "schema.json"
+
+
+def save_model(model: Any, path: Path) -> None:
+    """Serialise MODEL with skops, atomically and byte for byte the same for the same model.
+
+    Otherwise the same model would get a new hash on every run, and DVC would see a change
+    where there is none.
+    """
+    import skops.io as sio
+
+    write_bytes(path, _canonical(sio.dumps(model)))
+
+
+def _canonical(archive: bytes) -> bytes:
+    """The same archive with stable ids and entry names, a fixed order and no timestamps.
+
+    skops names objects and array entries after their memory address (`id()`), and stamps
+    every entry with the time; both differ between runs of the same training. Renumbering them
+    in order of appearance keeps every reference intact.
+    """
+    import io
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(archive)) as source:
+        entries = {info.filename: (info, source.read(info)) for info in source.infolist()}
+    schema_info, schema = entries.pop(SCHEMA)
+    ids: dict[int, int] = {}
+    files: dict[str, str] = {}
+
+    def renumber(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {
+                key: ids.setdefault(value, len(ids))
+                if key == "__id__" and isinstance(value, int)
+                else renumber(value)
+                for key, value in node.items()
+            }
+        if isinstance(node, list):
+            return [renumber(item) for item in node]
+        if isinstance(node, str) and node in entries:
+            return files.setdefault(node, f"{len(files)}.npy")
+        return node
+
+    text = json.dumps(renumber(json.loads(schema)), indent=2)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        target.writestr(_entry(SCHEMA, schema_info), text.encode("utf-8"))
+        for old, new in files.items():
+            info, data = entries[old]
+            target.writestr(_entry(new, info), data)
+    return out.getvalue()
+
+
+def _entry(name: str, like: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    import zipfile
+
+    entry = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+    entry.compress_type = like.compress_type
+    entry.external_attr = like.external_attr
+    return entry
+
+
+def load_model(path: Path, trusted: Iterable[str]) -> Any:
+    """Load a skops file, refusing it if it holds any type outside skops' defaults and TRUSTED."""
+    import skops.io as sio
+
+    if not path.is_file():
+        raise DataError(f"{path}: no model here; run `dvc repro` to train one.")
+    allowed = set(trusted)
+    found = set(sio.get_untrusted_types(file=path))
+    refused = sorted(found - allowed)
+    if refused:
+        raise UntrustedModel(
+            f"{path} holds types outside the trusted list: {', '.join(refused)}. "
+            "If you trust them, add them to TRUSTED_TYPES in the project's models.py."
+        )
+    return sio.load(path, trusted=sorted(found))

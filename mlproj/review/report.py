@@ -1,0 +1,282 @@
+"""The review report: what a branch changes in a model, against its base, as Markdown.
+
+Parameters, metrics and tracked outputs come from DVC's own diffs (`dvc params diff`,
+`dvc metrics diff`, `dvc diff`), which compare the workspace with the base's committed
+`params.yaml`, metrics and `dvc.lock`. Explanations, the data contract and incident results are
+small committed files, read at the base with `git show`. The report starts with a marker, so a
+poster can find and replace its previous version instead of adding a comment per push.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from mlproj._core.shell import DVC_ENV, python_module, run
+from mlproj.errors import UserError
+from mlproj.gates.check import GATES_FILE
+
+MARKER = "<!-- mlproj-review-report -->"
+IMPORTANCE_FILE = "importance.json"
+TOP_FEATURES = 10
+
+
+def build_report(project: Path, base: str) -> str:
+    """Markdown comparing the workspace (after `dvc repro`) with the commit BASE names."""
+    from mlproj.project.project import open_project
+
+    config = open_project(project)
+    base_commit = _resolve(project, base)
+    head = run(["git", "rev-parse", "--short", "HEAD"], project).stdout.strip()
+    reports = config.report.parent
+    sections = [
+        MARKER,
+        f"## Review report: `{head}` against `{base}` (`{base_commit[:7]}`)",
+        f"The workspace after `dvc repro`, compared with {base}'s committed results.",
+        _params_section(_dvc_json(project, "params", "diff", base)),
+        _metrics_section(_dvc_json(project, "metrics", "diff", base, "--all")),
+        _importance_section(
+            _json_at(project, base_commit, reports / IMPORTANCE_FILE),
+            _json_file(reports / IMPORTANCE_FILE),
+        ),
+        _contract_section(
+            _yaml_at(project, base_commit, config.contract), _yaml_file(config.contract)
+        ),
+        _incident_section(_json_at(project, base_commit, config.report), _json_file(config.report)),
+        _gates_section(_json_file(reports / GATES_FILE)),
+        _outputs_section(_dvc_json(project, "diff", base)),
+    ]
+    return "\n\n".join(sections) + "\n"
+
+
+def write_report(project: Path, base: str, output: Path) -> str:
+    """Build the report and write it atomically to OUTPUT; return the Markdown."""
+    from mlproj._core import atomic
+
+    markdown = build_report(project, base)
+    atomic.write_text(output, markdown)
+    return markdown
+
+
+def _params_section(diff: Mapping[str, Any]) -> str:
+    rows = [
+        f"| `{name}` | {_value(change.get('old'))} | {_value(change.get('new'))} |"
+        for changes in diff.values()
+        for name, change in sorted(changes.items())
+    ]
+    if not rows:
+        return "### Parameters\nNo parameter changed."
+    header = ["### Parameters", "| parameter | base | this branch |", "|---|---|---|"]
+    return "\n".join([*header, *rows])
+
+
+def _metrics_section(diff: Mapping[str, Any]) -> str:
+    rows = []
+    many_files = len(diff) > 1
+    for path, metrics in sorted(diff.items()):
+        for name, change in sorted(metrics.items()):
+            label = f"{path}: {name}" if many_files else name
+            old, new = change.get("old"), change.get("new")
+            rows.append(f"| {label} | {_value(old)} | {_value(new)} | {_delta(old, new)} |")
+    if not rows:
+        return "### Metrics\nNo metrics in either commit."
+    return "\n".join(
+        ["### Metrics", "| metric | base | this branch | change |", "|---|---:|---:|---:|", *rows]
+    )
+
+
+def _importance_section(old: Any, new: Any) -> str:
+    title = "### Explanations (mean absolute SHAP value per feature)"
+    if not isinstance(new, dict):
+        return f"{title}\nNo explanation in the workspace: run `dvc repro`."
+    old = old if isinstance(old, dict) else {}
+    old_rank = {name: rank for rank, name in enumerate(_ranked(old), 1)}
+    ranked = _ranked(new)
+    rows = []
+    for rank, name in enumerate(ranked[:TOP_FEATURES], 1):
+        was = old_rank.get(name)
+        moved = "new" if was is None else ("=" if was == rank else f"{was} → {rank}")
+        rows.append(
+            f"| {name} | {moved} | {_value(old.get(name))} | {_value(new[name])} | "
+            f"{_delta(old.get(name), new[name])} |"
+        )
+    lines = [
+        title,
+        "| feature | rank | base | this branch | change |",
+        "|---|---|---:|---:|---:|",
+        *rows,
+    ]
+    if len(ranked) > TOP_FEATURES:
+        lines.append(f"\n{len(ranked) - TOP_FEATURES} more feature(s) in reports/importance.json.")
+    dropped = sorted(set(old) - set(new))
+    if dropped:
+        lines.append(f"\nNo longer used: {', '.join(dropped)}.")
+    if not old:
+        lines.append("\nThe base has no explanation to compare with.")
+    return "\n".join(lines)
+
+
+def _contract_section(old: Any, new: Any) -> str:
+    title = "### Data contract"
+    old_columns, new_columns = _columns(old), _columns(new)
+    lines = []
+    for name in sorted(set(old_columns) | set(new_columns)):
+        before, after = old_columns.get(name), new_columns.get(name)
+        if before is None:
+            lines.append(f"- added `{name}`: {_rule(after)}")
+        elif after is None:
+            lines.append(f"- removed `{name}` (was {_rule(before)})")
+        elif before != after:
+            keys = sorted(set(before) | set(after))
+            changes = [
+                f"{key} {_value(before.get(key))} → {_value(after.get(key))}"
+                for key in keys
+                if before.get(key) != after.get(key)
+            ]
+            lines.append(f"- changed `{name}`: {'; '.join(changes)}")
+    if not lines:
+        return f"{title}\nUnchanged."
+    return "\n".join([title, *lines])
+
+
+def _columns(contract: Any) -> dict[str, Any]:
+    columns = contract.get("columns") if isinstance(contract, dict) else None
+    return columns if isinstance(columns, dict) else {}
+
+
+def _incident_section(old: Any, new: Any) -> str:
+    title = "### Regression incidents"
+    if not isinstance(new, dict):
+        return f"{title}\nNo results in the workspace: run `dvc repro`."
+    results = new.get("incidents") or []
+    if not results:
+        return f"{title}\nNo incidents recorded."
+    before = (old.get("incidents") or []) if isinstance(old, dict) else []
+    known = {r.get("id") for r in before}
+    rows = []
+    for result in results:
+        verdict = "passes" if result.get("passed") else "fails"
+        if result.get("status") == "fixed" and not result.get("passed"):
+            verdict = "**fails again**"
+        added = "" if result.get("id") in known else " (new)"
+        rows.append(f"| {result.get('id')}{added} | {result.get('status')} | {verdict} |")
+    failing = [r for r in results if r.get("status") == "fixed" and not r.get("passed")]
+    summary = (
+        f"{len(failing)} fixed incident(s) fail again: this model must not be merged."
+        if failing
+        else "Every fixed incident passes."
+    )
+    return "\n".join([title, summary, "", "| incident | status | result |", "|---|---|---|", *rows])
+
+
+def _gates_section(report: Any) -> str:
+    title = "### Quality gates"
+    if not isinstance(report, dict) or not isinstance(report.get("gates"), list):
+        return f"{title}\nNo gate results in the workspace (reports/gates.json)."
+    marks = {"passed": "✓", "failed": "✗", "skipped": "•"}
+    lines = [
+        f"- {marks.get(str(gate.get('status')), '?')} {gate.get('message', gate.get('gate'))}"
+        for gate in report["gates"]
+    ]
+    verdict = "Every gate passes." if report.get("passed") else "**A gate fails.**"
+    return "\n".join([title, verdict, "", *lines])
+
+
+def _outputs_section(diff: Mapping[str, Any]) -> str:
+    title = "### Data and outputs tracked by DVC"
+    lines = []
+    for change in ("added", "deleted", "modified", "renamed"):
+        paths = [str(entry.get("path", "")) for entry in diff.get(change) or []]
+        folders = [p for p in paths if p.endswith("/")]
+        for path in paths:
+            if not any(path != folder and path.startswith(folder) for folder in folders):
+                inside = sum(p != path and p.startswith(path) for p in paths)
+                files = f" ({inside} files)" if path in folders and inside else ""
+                lines.append(f"- {change}: `{path}`{files}")
+    return "\n".join([title, *lines]) if lines else f"{title}\nUnchanged."
+
+
+def _ranked(importance: Mapping[str, Any]) -> list[str]:
+    return sorted(importance, key=lambda name: (-float(importance[name]), name))
+
+
+def _rule(column: Any) -> str:
+    if not isinstance(column, dict):
+        return str(column)
+    return ", ".join(f"{key} {_value(value)}" for key, value in column.items())
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:#.4g}"
+    if isinstance(value, list):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return f"{value}"
+
+
+def _delta(old: Any, new: Any) -> str:
+    if not isinstance(old, int | float) or not isinstance(new, int | float):
+        return ""
+    change = new - old
+    if abs(change) < 1e-12:
+        return "0"
+    return f"{change:+#.4g}"
+
+
+def _resolve(project: Path, base: str) -> str:
+    args = ["git", "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}"]
+    result = run(args, project, check=False)
+    if result.returncode != 0:
+        raise UserError(
+            f"Unknown base {base!r}: name a branch, tag or commit (in CI, fetch the base branch "
+            "with its history, e.g. actions/checkout's fetch-depth: 0)."
+        )
+    return result.stdout.strip()
+
+
+def _dvc_json(project: Path, *args: str) -> dict[str, Any]:
+    result = run(python_module("dvc", *args, "--json"), project, env=DVC_ENV)
+    loaded = json.loads(result.stdout or "{}")
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _show(project: Path, commit: str, path: Path) -> str | None:
+    relative = path.resolve().relative_to(project.resolve()).as_posix()
+    result = run(["git", "show", f"{commit}:{relative}"], project, check=False)
+    return result.stdout if result.returncode == 0 else None
+
+
+def _json_at(project: Path, commit: str, path: Path) -> Any:
+    return _parse(_show(project, commit, path), yaml_=False)
+
+
+def _json_file(path: Path) -> Any:
+    return _parse(_read(path), yaml_=False)
+
+
+def _yaml_at(project: Path, commit: str, path: Path) -> Any:
+    return _parse(_show(project, commit, path), yaml_=True)
+
+
+def _yaml_file(path: Path) -> Any:
+    return _parse(_read(path), yaml_=True)
+
+
+def _read(path: Path) -> str | None:
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+def _parse(text: str | None, *, yaml_: bool) -> Any:
+    """The parsed file, or None when it is absent or unreadable: the section then says so."""
+    import yaml
+
+    if text is None:
+        return None
+    try:
+        return yaml.safe_load(text) if yaml_ else json.loads(text)
+    except (ValueError, yaml.YAMLError):
+        return None

@@ -1,0 +1,144 @@
+"""Turn a freshly rendered template into a working repository.
+
+Runs as the template's post-generation step, for `mlproj new` and plain cookiecutter alike:
+writes what depends on the data (its config and contract), composes `params.yaml`, then makes
+the git and DVC repository with `main` and `develop`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mlproj._core import git as gitrepo
+from mlproj._core.atomic import write_text
+from mlproj._core.shell import DVC_ENV, python_module, run
+from mlproj.data.dataset import DataProfile, default_table, profile, read_table
+from mlproj.project.params import sync_params
+from mlproj.review.checklist import render_templates
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from mlproj.project.answers import Answers
+
+Progress = Callable[[str], None]
+DEFAULT_RAW = "penguins.csv"
+
+
+def load_data(
+    answers: Answers, frame: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, DataProfile]:
+    """Read the user's file (unless already read, as FRAME), or the shipped default; profile it."""
+    if answers.data_path is None:
+        frame = default_table()
+        source = DEFAULT_RAW
+    else:
+        frame = read_table(answers.data_path) if frame is None else frame
+        source = str(answers.data_path)
+    return frame, profile(frame, answers.target, answers.task, source=source)
+
+
+def initialise_project(
+    project: Path, answers: Answers, on_step: Progress, frame: pd.DataFrame | None = None
+) -> DataProfile:
+    """Write the data-dependent files and make the repository; returns the data profile.
+
+    FRAME is the user's data when the caller has read it already: a large file is read once.
+    """
+    on_step("Reading the data")
+    frame, data = load_data(answers, frame)
+    raw_name = DEFAULT_RAW if answers.data_path is None else answers.data_path.name
+    on_step("Writing the data config and contract")
+    _write_data_files(project, frame, data, raw_name, answers)
+    on_step("Composing params.yaml from conf/")
+    sync_params(project)
+    on_step("Rendering the pull and merge request templates from review-checklist.yaml")
+    render_templates(project)
+    on_step("Creating the git repository and DVC")
+    gitrepo.init(project)
+    dvc = python_module("dvc")
+    run([*dvc, "init", "--quiet"], project, env=DVC_ENV)
+    for key, value in (
+        ("core.analytics", "false"),
+        ("core.check_update", "false"),
+        ("core.autostage", "true"),
+        ("hydra.enabled", "true"),
+    ):
+        run([*dvc, "config", key, value], project, env=DVC_ENV)
+    if answers.data_path is not None:
+        # The ingest stage recreates the shipped demo data; the user's file is tracked instead.
+        (project / answers.package_name / "stages" / "ingest.py").unlink(missing_ok=True)
+        on_step(f"Tracking data/raw/{raw_name} with DVC")
+        target = project / "data" / "raw" / raw_name
+        shutil.copyfile(answers.data_path, target)
+        run([*dvc, "add", "--quiet", str(target.relative_to(project))], project, env=DVC_ENV)
+    if answers.run_pipeline:
+        on_step("Running the pipeline once (dvc repro) for a baseline")
+        run([*dvc, "repro", "--quiet"], project, env=_tool_env())
+    on_step("Installing the git hooks")
+    run(python_module("pre_commit", "install"), project)
+    on_step("Committing to main and creating develop")
+    gitrepo.first_commit(project, f"Create {answers.project_name} with mlproj", answers)
+    return data
+
+
+def _tool_env() -> dict[str, str]:
+    """PATH with this interpreter's folder first, so stages run in mlproj's environment."""
+    bin_dir = str(Path(sys.executable).parent)
+    return {**DVC_ENV, "PATH": os.pathsep.join([bin_dir, os.environ.get("PATH", "")])}
+
+
+def _write_data_files(
+    project: Path, frame: pd.DataFrame, data: DataProfile, raw_name: str, answers: Answers
+) -> None:
+    from mlproj.data.contract import infer_contract, save_contract
+
+    (project / "data" / "raw").mkdir(parents=True, exist_ok=True)
+    write_text(project / "conf" / "data" / "default.yaml", _data_config(data, raw_name, answers))
+    contract = infer_contract(frame)
+    # Identifiers take new values in every batch: a range or a value list would reject them.
+    loose = tuple(
+        dataclasses.replace(rule, minimum=None, maximum=None, allowed=None)
+        if rule.name in data.identifiers
+        else rule
+        for rule in contract.columns
+    )
+    save_contract(dataclasses.replace(contract, columns=loose), project / "data" / "contract.yaml")
+
+
+def _data_config(data: DataProfile, raw_name: str, answers: Answers) -> str:
+    origin = "the Palmer penguins table" if answers.data_path is None else answers.data_path.name
+    excluded = ", ".join(data.identifiers) or "none"
+
+    def listing(items: tuple[str, ...]) -> str:
+        return "".join(f"\n  - {_scalar(item)}" for item in items) if items else " []"
+
+    return f"""\
+# What the model learns from. Inferred by mlproj from {origin} on {date.today()}:
+# edit freely (move a column between lists, or delete it to leave it out).
+# Identifier-like columns (a distinct value on every row) were left out: {excluded}.
+task: {data.task}
+target: {_scalar(data.target)}
+raw: {_scalar("${paths.data}/raw/" + raw_name)}
+contract: ${{paths.data}}/contract.yaml
+validated: ${{paths.data}}/interim/validated.parquet
+train: ${{paths.data}}/processed/train.parquet
+test: ${{paths.data}}/processed/test.parquet
+numeric:{listing(data.numeric)}
+categorical:{listing(data.categorical)}
+"""
+
+
+def _scalar(text: str) -> str:
+    """TEXT as a YAML scalar: bare when plain, JSON-quoted (valid YAML) otherwise."""
+    import json
+    import re
+
+    return text if re.fullmatch(r"[A-Za-z_][\w.\-/${}]*", text) else json.dumps(text)

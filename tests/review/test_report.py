@@ -1,0 +1,124 @@
+"""The review report on a small DVC repository: each section says what changed against base."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mlproj.errors import UserError
+from mlproj.review.report import MARKER, build_report, write_report
+from tests.conftest import write
+
+PARAMS = """\
+data:
+  task: classification
+  target: y
+  numeric: [x]
+  categorical: [color]
+  contract: data/contract.yaml
+paths:
+  model: models/model.skops
+  reports: reports
+model:
+  max_depth: {depth}
+"""
+CONTRACT = """\
+columns:
+  x: {{kind: numeric, nullable: true, min: 0.0, max: {high}}}
+{extra}"""
+
+
+def run(repo: Path, *args: str) -> None:
+    subprocess.run(args, cwd=repo, check=True, capture_output=True)
+
+
+def incidents(*results: tuple[str, str, bool]) -> str:
+    entries = [{"id": i, "status": s, "passed": p} for i, s, p in results]
+    return json.dumps({"passed": True, "incidents": entries})
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A base commit on `develop`, then a workspace that changes every reported thing."""
+    run(tmp_path, "git", "init", "--quiet", "--initial-branch", "develop")
+    run(tmp_path, "git", "config", "user.name", "Tester")
+    run(tmp_path, "git", "config", "user.email", "tester@example.com")
+    run(tmp_path, sys.executable, "-m", "dvc", "init", "--quiet")
+    write(tmp_path / "dvc.yaml", "params: [params.yaml]\nmetrics: [metrics.json]\n")
+    write(tmp_path / "params.yaml", PARAMS.format(depth="null"))
+    write(tmp_path / "metrics.json", json.dumps({"accuracy": 0.9, "f1": 0.8}))
+    write(tmp_path / "data/contract.yaml", CONTRACT.format(high=10.0, extra=""))
+    write(tmp_path / "reports/importance.json", json.dumps({"x": 0.5, "color": 0.2, "old": 0.1}))
+    write(tmp_path / "reports/regressions.json", incidents(("INC-1", "fixed", True)))
+    gates = {
+        "passed": False,
+        "release": None,
+        "gates": [
+            {
+                "gate": "min accuracy",
+                "status": "failed",
+                "message": "min accuracy 0.9 > value 0.85",
+            },
+            {"gate": "max_drop", "status": "skipped", "message": "max_drop: no release yet"},
+        ],
+    }
+    write(tmp_path / "reports/gates.json", json.dumps(gates))
+    run(tmp_path, "git", "add", "--all")
+    run(tmp_path, "git", "commit", "--quiet", "-m", "base")
+
+    write(tmp_path / "params.yaml", PARAMS.format(depth=3))
+    write(tmp_path / "metrics.json", json.dumps({"accuracy": 0.85, "f1": 0.8}))
+    extra = "  color: {kind: categorical, nullable: false}\n"
+    write(tmp_path / "data/contract.yaml", CONTRACT.format(high=12.5, extra=extra))
+    write(tmp_path / "reports/importance.json", json.dumps({"color": 0.6, "x": 0.4}))
+    write(
+        tmp_path / "reports/regressions.json",
+        incidents(("INC-1", "fixed", False), ("INC-2", "open", False)),
+    )
+    return tmp_path
+
+
+def test_each_section_reports_its_change(repo: Path) -> None:
+    report = build_report(repo, "develop")
+    assert report.startswith(MARKER + "\n")
+    assert "| `model.max_depth` | – | 3 |" in report
+    assert "| accuracy | 0.9000 | 0.8500 | -0.05000 |" in report
+    assert "| f1 | 0.8000 | 0.8000 | 0 |" in report
+    assert "| color | 2 → 1 | 0.2000 | 0.6000 | +0.4000 |" in report
+    assert "| x | 1 → 2 | 0.5000 | 0.4000 | -0.1000 |" in report
+    assert "No longer used: old." in report
+    assert "- added `color`: kind categorical, nullable False" in report
+    assert "- changed `x`: max 10.00 → 12.50" in report
+    assert "1 fixed incident(s) fail again: this model must not be merged." in report
+    assert "| INC-1 | fixed | **fails again** |" in report
+    assert "| INC-2 (new) | open | fails |" in report
+    assert (
+        "**A gate fails.**\n\n- ✗ min accuracy 0.9 > value 0.85\n- • max_drop: no release yet"
+        in report
+    )
+
+
+def test_nothing_changed(repo: Path) -> None:
+    run(repo, "git", "stash", "--quiet")
+    report = build_report(repo, "develop")
+    assert "No parameter changed." in report
+    assert "| accuracy | 0.9000 | 0.9000 | 0 |" in report
+    assert "### Data contract\nUnchanged." in report
+    assert "Every fixed incident passes." in report
+    assert "### Data and outputs tracked by DVC\nUnchanged." in report
+
+
+def test_written_atomically_to_a_file(repo: Path) -> None:
+    output = repo / "review-report.md"
+    markdown = write_report(repo, "develop", output)
+    assert output.read_text() == markdown
+
+
+def test_an_unknown_base_is_one_line(repo: Path) -> None:
+    with pytest.raises(UserError) as raised:
+        build_report(repo, "origin/nope")
+    assert str(raised.value).startswith("Unknown base 'origin/nope': name a branch, tag or commit")

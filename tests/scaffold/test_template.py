@@ -1,0 +1,255 @@
+"""The template renders, for every option set, to the exact expected files, lint-clean."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from cookiecutter.main import cookiecutter
+
+from mlproj import __version__
+from mlproj.scaffold.hooks import post_generate, pre_generate
+from mlproj.scaffold.new import template_dir
+from tests.conftest import write
+
+COMMON = {
+    ".gitignore", ".mlproj-answers.yaml", ".pre-commit-config.yaml", "README.md", "dvc.yaml",
+    "pyproject.toml", "conf/config.yaml", "conf/explain/default.yaml", "conf/split/default.yaml",
+    "conf/drift/default.yaml",
+    "conf/model/random_forest.yaml", "conf/model/hist_gradient_boosting.yaml",
+    "conf/gates/default.yaml", "conf/slices/default.yaml", "conf/inclusion/default.yaml",
+    "tests/__init__.py", "tests/test_metrics.py", "tests/conftest.py", "tests/test_config.py", "tests/test_features.py",
+    "tests/test_models.py", "tests/test_pipeline.py", "tests/test_regressions.py",
+    "tests/regressions/README.md", ".github/ISSUE_TEMPLATE/incident.yml",
+    ".github/workflows/ci.yml", ".github/workflows/review.yml", ".gitlab-ci.yml", "CODEOWNERS",
+    "CONTRIBUTING.md", "review-checklist.yaml", ".gto", "model-card.yaml",
+}  # fmt: skip
+PACKAGE = {
+    "__init__.py", "config.py", "data.py", "features.py", "models.py", "metrics.py",
+    "stages/__init__.py", "stages/ingest.py", "stages/validate.py", "stages/split.py",
+    "stages/train.py", "stages/evaluate.py", "stages/explain.py",
+}  # fmt: skip
+OPTION_SETS = [
+    pytest.param({}, "demo", "logistic_regression", id="default-penguins"),
+    pytest.param(
+        {
+            "project_name": "House Prices",
+            "task": "regression",
+            "data_path": "/d/h.csv",
+            "target": "price",
+        },
+        "house_prices",
+        "ridge",
+        id="regression-user-data",
+    ),
+    pytest.param(
+        {
+            "project_name": "churn",
+            "data_path": "/d/c.parquet",
+            "target": "churned",
+            "description": 'Say "hi"',
+        },
+        "churn",
+        "logistic_regression",
+        id="classification-quoted-description",
+    ),
+]
+
+
+def render(tmp_path: Path, context: dict[str, str]) -> Path:
+    return Path(
+        cookiecutter(
+            str(template_dir()),
+            no_input=True,
+            extra_context=context,
+            output_dir=str(tmp_path),
+            accept_hooks=False,
+        )
+    )
+
+
+@pytest.mark.parametrize(("context", "package", "linear"), OPTION_SETS)
+def test_renders_exact_file_set(
+    tmp_path: Path, context: dict[str, str], package: str, linear: str
+) -> None:
+    project = render(tmp_path, context)
+    files = {str(p.relative_to(project)) for p in project.rglob("*") if p.is_file()}
+    expected = COMMON | {f"conf/model/{linear}.yaml"} | {f"{package}/{name}" for name in PACKAGE}
+    assert files == expected
+    for path in project.rglob("*"):
+        if path.is_file():
+            # `${{ ... }}` is GitHub Actions' own syntax, escaped in the template.
+            text = path.read_text().replace("${{", "")
+            assert "{{" not in text and "{%" not in text, path
+    dvc = (project / "dvc.yaml").read_text()
+    assert ("ingest:" in dvc) == ("data_path" not in context)
+    assert ("confusion.csv" in dvc) == (context.get("task", "classification") == "classification")
+
+
+@pytest.mark.parametrize(("context", "package", "linear"), OPTION_SETS)
+def test_rendered_project_is_lint_clean(
+    tmp_path: Path, context: dict[str, str], package: str, linear: str
+) -> None:
+    project = render(tmp_path, context)
+    for command in (["check", "--no-cache", "."], ["format", "--no-cache", "--check", "."]):
+        result = subprocess.run(
+            [sys.executable, "-m", "ruff", *command], cwd=project, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_template_version_matches_package() -> None:
+    context = json.loads((template_dir() / "cookiecutter.json").read_text())
+    assert context["mlproj_version"] == __version__
+
+
+@pytest.mark.parametrize(
+    ("context", "message"),
+    [
+        (
+            {"project_slug": "a/b", "package_name": "a_b"},
+            "Error: project_slug 'a/b' is not a plain folder name.\n",
+        ),
+        (
+            {"project_slug": "x", "package_name": "class"},
+            "Error: Project name 'class' is a Python keyword; choose another name.\n",
+        ),
+        (
+            {"project_slug": "x", "package_name": "x", "task": "ranking"},
+            "Error: task 'ranking' is not one of: classification, regression.\n",
+        ),
+        (
+            {"project_slug": "x", "package_name": "x", "run_pipeline": "maybe"},
+            "Error: run_pipeline 'maybe' is neither yes nor no.\n",
+        ),
+        (
+            {"project_slug": "x", "package_name": "x", "data_path": "/nope.csv"},
+            "Error: A data file needs its target column: give target (--target).\n",
+        ),
+        (
+            {"project_slug": "x", "package_name": "x", "data_path": "/nope.csv", "target": "y"},
+            "Error: /nope.csv: no such file.\n",
+        ),
+        (
+            {"project_slug": "x", "package_name": "x", "task": "regression"},
+            "Error: penguins.csv: target column 'species' is not numeric, so it cannot be a regression target; use --task classification.\n",
+        ),
+        (
+            {"project_slug": "x", "package_name": "x", "code_owners": "@alice bob"},
+            "Error: code owner 'bob' is neither @user, @org/team nor an email address.\n",
+        ),
+    ],
+    ids=[
+        "slug-with-slash",
+        "keyword-package",
+        "unknown-task",
+        "bad-run-flag",
+        "data-without-target",
+        "missing-data",
+        "penguins-as-regression",
+        "bad-code-owner",
+    ],
+)
+def test_pre_generate_refuses_bad_answers(
+    context: dict[str, str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert pre_generate(context) != 0
+    assert capsys.readouterr().err == message
+
+
+def test_pre_generate_accepts_the_defaults() -> None:
+    assert pre_generate({"project_slug": "demo", "package_name": "demo"}) == 0
+
+
+def test_relative_data_path_is_read_from_where_cookiecutter_ran(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path / "d.csv", "a,y\n1,x\n1,z\n2,x\n2,z\n")
+    monkeypatch.setenv("PWD", str(tmp_path))
+    assert (
+        pre_generate(
+            {"project_slug": "x", "package_name": "x", "data_path": "d.csv", "target": "y"}
+        )
+        == 0
+    )
+
+
+def test_post_generate_reports_a_user_error_without_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = post_generate(
+        tmp_path,
+        {
+            "project_slug": "x",
+            "package_name": "x",
+            "data_path": str(tmp_path / "gone.csv"),
+            "target": "y",
+        },
+    )
+    assert code == 4
+    assert capsys.readouterr().err == f"Error: {tmp_path / 'gone.csv'}: no such file.\n"
+
+
+def check_schema(schema: str, path: Path) -> subprocess.CompletedProcess[str]:
+    """check-jsonschema with one of its vendored schemas: offline, as the project's hook runs it."""
+    args = [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, str(path)]
+    return subprocess.run(args, capture_output=True, text=True)
+
+
+@pytest.mark.parametrize(
+    ("schema", "path"),
+    [
+        ("vendor.github-issue-forms", ".github/ISSUE_TEMPLATE/incident.yml"),
+        ("vendor.github-workflows", ".github/workflows/ci.yml"),
+        ("vendor.github-workflows", ".github/workflows/review.yml"),
+        ("vendor.gitlab-ci", ".gitlab-ci.yml"),
+    ],
+    ids=["incident-form", "ci-workflow", "review-workflow", "gitlab-ci"],
+)
+def test_ci_files_validate_against_their_published_schemas(
+    tmp_path: Path, schema: str, path: str
+) -> None:
+    project = render(tmp_path, {})
+    result = check_schema(schema, project / path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("schema", "path", "broken"),
+    [
+        ("vendor.github-workflows", ".github/workflows/ci.yml", ("runs-on:", "runs_on:")),
+        ("vendor.gitlab-ci", ".gitlab-ci.yml", ("  script:", "  scripts:")),
+    ],
+    ids=["github", "gitlab"],
+)
+def test_schema_check_catches_a_broken_workflow(
+    tmp_path: Path, schema: str, path: str, broken: tuple[str, str]
+) -> None:
+    project = render(tmp_path, {})
+    target = project / path
+    target.write_text(target.read_text().replace(*broken, 1))
+    assert check_schema(schema, target).returncode != 0
+
+
+def test_workflows_run_every_check_the_issue_names(tmp_path: Path) -> None:
+    project = render(tmp_path, {})
+    ci = (project / ".github/workflows/ci.yml").read_text()
+    for step in ("pre-commit run", "pytest", "dvc repro", "mlproj regression run",
+                 "mlproj review report --base", "mlproj review post"):  # fmt: skip
+        assert step in ci
+        assert step in (project / ".gitlab-ci.yml").read_text()
+    review = yaml.safe_load((project / ".github/workflows/review.yml").read_text())
+    # PyYAML reads the `on:` key as True.
+    assert "edited" in review[True]["pull_request"]["types"]
+    assert "mlproj review check" in (project / ".gitlab-ci.yml").read_text()
+
+
+def test_code_owners_come_from_the_answers(tmp_path: Path) -> None:
+    project = render(tmp_path, {"code_owners": "@alice @acme/ml-team"})
+    owners = (project / "CODEOWNERS").read_text()
+    assert "*                        @alice @acme/ml-team" in owners
+    assert "/conf/                   @alice @acme/ml-team" in owners
