@@ -121,7 +121,7 @@ class InvalidFlowName(UserError):
 class DriftDetected(UserError):
     """Raised when a production batch drifts from the reference beyond the declared thresholds.
 
-    Exit code 1, as the issue asks: CI treats drift like a failing test. It is a verdict on
+    Exit code 1, so that CI treats drift like a failing test. It is a verdict on
     the data, so it is raised only after the report has been written and shown.
     """
 
