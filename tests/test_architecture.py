@@ -27,8 +27,7 @@ ALLOWED: dict[str, set[str]] = {
 }
 # Known breaks of the map, to be removed (never added to): (module, what it imports).
 KNOWN = {
-    ("_core/git.py", "project"),  # the Answers type, for the first commit's author
-    ("project/answers.py", "scaffold"),  # check_package_name: belongs below scaffold
+    ("_core/git.py", "scaffold"),  # the Answers type, for the first commit's author
 }
 
 
