@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -25,7 +27,8 @@ COMMON = {
     "tests/__init__.py", "tests/test_metrics.py", "tests/conftest.py", "tests/test_config.py", "tests/test_features.py",
     "tests/test_models.py", "tests/test_pipeline.py", "tests/test_regressions.py",
     "tests/regressions/README.md", ".github/ISSUE_TEMPLATE/incident.yml",
-    ".github/workflows/ci.yml", ".github/workflows/review.yml", ".gitlab-ci.yml", "CODEOWNERS",
+    ".github/workflows/ci.yml", ".github/workflows/review.yml", ".github/dependabot.yml",
+    ".gitlab-ci.yml", "CODEOWNERS",
     "CONTRIBUTING.md", "review-checklist.yaml", ".gto", "model-card.yaml",
 }  # fmt: skip
 PACKAGE = {
@@ -207,8 +210,9 @@ def check_schema(schema: str, path: Path) -> subprocess.CompletedProcess[str]:
         ("vendor.github-workflows", ".github/workflows/ci.yml"),
         ("vendor.github-workflows", ".github/workflows/review.yml"),
         ("vendor.gitlab-ci", ".gitlab-ci.yml"),
+        ("vendor.dependabot", ".github/dependabot.yml"),
     ],
-    ids=["incident-form", "ci-workflow", "review-workflow", "gitlab-ci"],
+    ids=["incident-form", "ci-workflow", "review-workflow", "gitlab-ci", "dependabot"],
 )
 def test_ci_files_validate_against_their_published_schemas(
     tmp_path: Path, schema: str, path: str
@@ -253,3 +257,49 @@ def test_code_owners_come_from_the_answers(tmp_path: Path) -> None:
     owners = (project / "CODEOWNERS").read_text()
     assert "*                        @alice @acme/ml-team" in owners
     assert "/conf/                   @alice @acme/ml-team" in owners
+
+
+# `uses: owner/action@<commit> # vX.Y.Z`: a tag can be moved, a commit cannot.
+PINNED = re.compile(r"uses: [\w.-]+/[\w./-]+@[0-9a-f]{40}  # v\d+\.\d+\.\d+")
+
+
+def test_every_action_is_pinned_to_a_commit_with_its_version(tmp_path: Path) -> None:
+    project = render(tmp_path, {})
+    for workflow in sorted((project / ".github/workflows").glob("*.yml")):
+        uses = [line.strip().removeprefix("- ") for line in workflow.read_text().splitlines() if "uses:" in line]
+        assert uses, workflow
+        for line in uses:
+            assert PINNED.fullmatch(line), f"{workflow.name}: {line}"
+
+
+def test_every_job_declares_least_permissions_and_keeps_no_token(tmp_path: Path) -> None:
+    project = render(tmp_path, {})
+    for workflow in sorted((project / ".github/workflows").glob("*.yml")):
+        spec = yaml.safe_load(workflow.read_text())
+        assert spec["permissions"] == {}, workflow.name
+        for name, job in spec["jobs"].items():
+            assert "permissions" in job, f"{workflow.name}: {name}"
+            for step in job["steps"]:
+                if step.get("uses", "").startswith("actions/checkout@"):
+                    assert step["with"]["persist-credentials"] is False, f"{workflow.name}: {name}"
+
+
+def test_dependabot_keeps_actions_and_pip_current(tmp_path: Path) -> None:
+    project = render(tmp_path, {})
+    spec = yaml.safe_load((project / ".github/dependabot.yml").read_text())
+    assert {update["package-ecosystem"] for update in spec["updates"]} == {"github-actions", "pip"}
+
+
+# Beside this interpreter (the dev extras install it there), or anywhere on PATH.
+ZIZMOR = shutil.which("zizmor", path=str(Path(sys.executable).parent)) or shutil.which("zizmor")
+
+
+@pytest.mark.skipif(ZIZMOR is None, reason="zizmor is not installed")
+def test_zizmor_finds_nothing_of_medium_or_high_severity(tmp_path: Path) -> None:
+    project = render(tmp_path, {})
+    result = subprocess.run(
+        [str(ZIZMOR), "--offline", "--min-severity", "medium", "--format", "plain", str(project)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
