@@ -17,6 +17,10 @@ from mlproj.names import check_package_name
 OWNER = re.compile(r"@[\w.-]+(/[\w.-]+)*|[^@\s]+@[^@\s]+\.[^@\s]+")
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0"}
+# A folder name with no quoting needs anywhere: no separators, spaces, quotes or leading dot.
+SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+# A PEP 440 version (pasted into requirement strings in TOML, YAML and shell lines).
+VERSION = re.compile(r"\d+(\.\d+)*([.+!-]?[A-Za-z0-9]+)*")
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,7 @@ class Answers:
     def from_context(cls, context: Mapping[str, Any], *, cwd: Path | None = None) -> Answers:
         """Validate a cookiecutter context; a relative data path is read from CWD."""
         slug = str(context.get("project_slug", "")).strip()
-        if not slug or "/" in slug or "\\" in slug or ".." in slug:
+        if not SLUG.fullmatch(slug) or ".." in slug:
             raise UserError(f"project_slug {slug!r} is not a plain folder name.")
         package = str(context.get("package_name", ""))
         check_package_name(package, package)
@@ -50,6 +54,9 @@ class Answers:
         run = str(context.get("run_pipeline", "yes")).strip().lower()
         if run not in YES | NO:
             raise UserError(f"run_pipeline {run!r} is neither yes nor no.")
+        version = str(context.get("mlproj_version", ""))
+        if version and not VERSION.fullmatch(version):
+            raise UserError(f"mlproj_version {version!r} is not a version number.")
         raw_path = str(context.get("data_path", "")).strip()
         target = str(context.get("target", "")).strip()
         data_path = None
@@ -77,5 +84,5 @@ class Answers:
             data_path=data_path,
             target=target or DEFAULT_TARGET,
             run_pipeline=run in YES,
-            mlproj_version=str(context.get("mlproj_version", "")),
+            mlproj_version=version,
         )

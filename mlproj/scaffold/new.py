@@ -7,9 +7,11 @@ can report progress and nothing is left behind when a step fails.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,9 +34,9 @@ class NewProject:
 
 def template_dir() -> Path:
     """The template shipped in the wheel, or `template/` in a source checkout."""
-    here = Path(__file__).resolve().parent
-    shipped = here / "_template"
-    return shipped if shipped.is_dir() else here.parent / "template"
+    package = Path(__file__).resolve().parent.parent
+    shipped = package / "_template"
+    return shipped if shipped.is_dir() else package.parent / "template"
 
 
 def new_project(
@@ -80,7 +82,7 @@ def new_project(
     staging = _make_staging(output_dir, names.slug)
     try:
         on_step("Rendering the template")
-        rendered = _render(staging, context)
+        rendered = render_template(staging, context)
         data_profile = initialise_project(rendered, answers, on_step, frame)
         if destination.exists():
             destination.rmdir()  # checked empty above; a file appearing since makes this fail
@@ -107,18 +109,43 @@ def _make_staging(output_dir: Path, slug: str) -> Path:
         raise UserError(f"--output-dir {output_dir} is not writable.", exit_code=2) from exc
 
 
-def _render(staging: Path, context: dict[str, str]) -> Path:
+def render_template(output_dir: Path, answers: Mapping[str, str]) -> Path:
+    """Render the template into OUTPUT_DIR with ANSWERS taken literally; the project's path.
+
+    Cookiecutter renders the values of `extra_context` as Jinja templates (`{{ 7*7 }}` would
+    become 49, and an expression could run code). A replay file is its way to take answers as
+    given, so the answers go in one, beside the rendered project, and nothing evaluates them.
+    The template's own settings (`_extensions`, `_copy_without_render`) come from its
+    `cookiecutter.json`. Bytecode a Python install compiled inside the template is dropped.
+    """
     from cookiecutter.exceptions import CookiecutterException
     from cookiecutter.main import cookiecutter
 
+    template = template_dir()
+    settings = json.loads((template / "cookiecutter.json").read_text(encoding="utf-8"))
+    context = {**settings, **{key: str(value) for key, value in answers.items()}}
+    replay = output_dir / f"{template.name}.json"
+    replay.write_text(json.dumps({"cookiecutter": context}), encoding="utf-8")
     try:
-        rendered = cookiecutter(
-            str(template_dir()),
-            no_input=True,
-            extra_context=context,
-            output_dir=str(staging),
-            accept_hooks=False,  # their work runs in-process, right after
+        rendered = Path(
+            cookiecutter(
+                str(template),
+                replay=str(replay),
+                output_dir=str(output_dir),
+                accept_hooks=False,  # their work runs in-process, right after
+            )
         )
     except CookiecutterException as exc:
         raise UserError(f"The template did not render: {exc}") from exc
-    return Path(rendered)
+    finally:
+        replay.unlink(missing_ok=True)
+    remove_bytecode(rendered)
+    return rendered
+
+
+def remove_bytecode(project: Path) -> None:
+    """Delete `__pycache__` folders and `.pyc` files that came with the template."""
+    for cache in sorted(project.rglob("__pycache__"), reverse=True):
+        shutil.rmtree(cache, ignore_errors=True)
+    for compiled in project.rglob("*.py[co]"):
+        compiled.unlink(missing_ok=True)
