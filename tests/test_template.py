@@ -266,7 +266,11 @@ PINNED = re.compile(r"uses: [\w.-]+/[\w./-]+@[0-9a-f]{40}  # v\d+\.\d+\.\d+")
 def test_every_action_is_pinned_to_a_commit_with_its_version(tmp_path: Path) -> None:
     project = render(tmp_path, {})
     for workflow in sorted((project / ".github/workflows").glob("*.yml")):
-        uses = [line.strip().removeprefix("- ") for line in workflow.read_text().splitlines() if "uses:" in line]
+        uses = [
+            line.strip().removeprefix("- ")
+            for line in workflow.read_text().splitlines()
+            if "uses:" in line
+        ]
         assert uses, workflow
         for line in uses:
             assert PINNED.fullmatch(line), f"{workflow.name}: {line}"

@@ -10,15 +10,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from mlproj import __version__
-from mlproj.answers import Answers
+from mlproj.answers import OWNER, Answers
 from mlproj.dataset import DataProfile, Task, profile, read_table
-from mlproj.errors import DestinationExists, UserError
+from mlproj.errors import DestinationExists, RenderedInvalid, UserError
 from mlproj.initialise import Progress, initialise_project
 from mlproj.names import derive_names
 
@@ -71,7 +72,7 @@ def new_project(
         "description": description,
         "author": author,
         "email": email,
-        "code_owners": code_owners or f"@{email.split('@')[0]}",
+        "code_owners": code_owners or _default_owner(email),
         "task": task or "classification",
         "data_path": str(data) if data else "",
         "target": target or "",
@@ -90,6 +91,12 @@ def new_project(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return NewProject(path=destination, package=names.package, data=data_profile)
+
+
+def _default_owner(email: str) -> str:
+    """`@` and the email's user name, if that is a valid handle; else none (CODEOWNERS says so)."""
+    owner = f"@{email.split('@')[0]}"
+    return owner if OWNER.fullmatch(owner) else ""
 
 
 def _check_destination(output_dir: Path, slug: str) -> Path:
@@ -140,7 +147,36 @@ def render_template(output_dir: Path, answers: Mapping[str, str]) -> Path:
     finally:
         replay.unlink(missing_ok=True)
     remove_bytecode(rendered)
+    check_rendered(rendered)
     return rendered
+
+
+def check_rendered(project: Path) -> None:
+    """Parse every generated Python, YAML and TOML file: a failure is a template bug."""
+    import ast
+
+    import yaml
+
+    parsers: dict[str, Callable[[str], object]] = {
+        ".py": ast.parse,
+        ".yaml": yaml.safe_load,
+        ".yml": yaml.safe_load,
+    }
+    if sys.version_info >= (3, 11):
+        import tomllib
+
+        parsers[".toml"] = tomllib.loads
+    for path in sorted(project.rglob("*")):
+        parse = parsers.get(path.suffix)
+        if parse is None or not path.is_file():
+            continue
+        try:
+            parse(path.read_text(encoding="utf-8"))
+        except (SyntaxError, ValueError, yaml.YAMLError) as exc:
+            raise RenderedInvalid(
+                f"The template rendered {path.relative_to(project)} that does not parse "
+                f"({type(exc).__name__}); this is a bug in mlproj's template, please report it."
+            ) from exc
 
 
 def remove_bytecode(project: Path) -> None:
