@@ -57,15 +57,8 @@ class Answers:
         version = str(context.get("mlproj_version", ""))
         if version and not VERSION.fullmatch(version):
             raise UserError(f"mlproj_version {version!r} is not a version number.")
-        raw_path = str(context.get("data_path", "")).strip()
         target = str(context.get("target", "")).strip()
-        data_path = None
-        if raw_path:
-            data_path = Path(os.path.expanduser(raw_path))
-            if not data_path.is_absolute():
-                data_path = (cwd or Path.cwd()) / data_path
-            if not target:
-                raise DataError("A data file needs its target column: give target (--target).")
+        data_path = _data_path(str(context.get("data_path", "")).strip(), target, cwd)
         owners = tuple(str(context.get("code_owners", "")).split())
         for owner in owners:
             if not OWNER.fullmatch(owner):
@@ -86,3 +79,21 @@ class Answers:
             run_pipeline=run in YES,
             mlproj_version=version,
         )
+
+
+def _data_path(raw: str, target: str, cwd: Path | None) -> Path | None:
+    """The data file RAW names (relative to CWD), or None for the demo data."""
+    if not raw:
+        return None
+    path = Path(os.path.expanduser(raw))
+    if not path.is_absolute():
+        path = (cwd or Path.cwd()) / path
+    if not target:
+        raise DataError("A data file needs its target column: give target (--target).")
+    if "${" in path.name:
+        # conf/ could escape it, but params.yaml holds it resolved and the project re-reads it.
+        raise DataError(
+            f"{path}: the file name holds '${{', which Hydra reads as an interpolation; "
+            "rename the file."
+        )
+    return path

@@ -335,16 +335,30 @@ def test_the_template_environment_is_a_sandbox(source: str) -> None:
         env.from_string(source).render(**context)
 
 
+# Column names YAML 1.1 reads as booleans, nulls or numbers, or as syntax, if written bare.
+YAML_WORDS = ["yes", "no", "on", "off", "null", "~", "1e3", "true", "False", "NULL", ".inf",
+              "0x10", "#x", "- y", ": z", "[1]", "{a: b}", "&a", "*a", "!!str", "%x", "@x",
+              'q"uote', "back\\slash", "{{ 7*7 }}", "é😀"]  # fmt: skip
+
+
+def hostile_csv(path: Path, names: list[str]) -> Path:
+    """A CSV whose feature columns are NAMES (small integers, not identifier-like) and `label`."""
+    import csv
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([*names, "label"])
+        for i in range(40):
+            writer.writerow([(i * (j + 1)) % 4 for j in range(len(names))] + ["ab"[i % 2]])
+    return path
+
+
 @pytest.mark.slow
-def test_a_data_file_name_holding_code_is_literal_in_a_new_project(workdir: Path) -> None:
-    """Issue 11's examples through `mlproj new --no-run`: a file name, a quote, a backslash."""
-    names = ["yes", "no", "on", "off", "null", "~", "1e3", "true", "${oc.env:HOME}"]
-    rows = [",".join([*names, "label"])]
-    rows += [
-        ",".join([str((i * (j + 1)) % 4) for j in range(len(names))] + ["ab"[i % 2]])
-        for i in range(40)
-    ]
-    data = write(workdir / f"{RCE}.csv", "\n".join(rows) + "\n")
+def test_column_names_yaml_would_misread_compose_and_round_trip(workdir: Path) -> None:
+    """Issue 11 item 6, and items 1 and 2 through `mlproj new --no-run`: a data file named
+    like code, a quote in the name, a backslash and a template in the description."""
+    data = hostile_csv(workdir / f"{RCE}.csv", YAML_WORDS)
     description = "C:\\Users\\N {{ 7*7 }}"
     result = runner.invoke(
         app,
@@ -354,9 +368,50 @@ def test_a_data_file_name_holding_code_is_literal_in_a_new_project(workdir: Path
     assert result.exit_code == 0, result.output
     project = workdir / "say-hi"
     trees = parsed(project)
-    assert ast.get_docstring(trees["say_hi/__init__.py"], clean=False) == description
-    params = trees["params.yaml"]["data"]
-    assert params["numeric"] == names
-    assert params["raw"] == f"data/raw/{RCE}.csv"
+    for config in (trees["conf/data/default.yaml"], trees["params.yaml"]["data"]):
+        assert config["numeric"] == YAML_WORDS
+        assert config["target"] == "label"
+    assert list(trees["data/contract.yaml"]["columns"]) == [*YAML_WORDS, "label"]
+    assert trees["params.yaml"]["data"]["raw"] == f"data/raw/{RCE}.csv"
     assert (project / "data" / "raw" / f"{RCE}.csv").is_file()
+    assert ast.get_docstring(trees["say_hi/__init__.py"], clean=False) == description
     assert trees[".mlproj-answers.yaml"]["project_name"] == 'Say "hi"'
+
+
+@pytest.mark.parametrize(
+    ("file_name", "columns", "message"),
+    [
+        (
+            "d.csv",
+            ["${oc.env:HOME}"],
+            "{data}: column name '${{oc.env:HOME}}' holds '${{', which Hydra reads as an "
+            "interpolation; rename the column.",
+        ),
+        (
+            "d.csv",
+            ["ok", "a${x}b"],
+            "{data}: column name 'a${{x}}b' holds '${{', which Hydra reads as an "
+            "interpolation; rename the column.",
+        ),
+        (
+            "${oc.env:HOME}.csv",
+            ["x"],
+            "{data}: the file name holds '${{', which Hydra reads as an interpolation; "
+            "rename the file.",
+        ),
+    ],
+    ids=["interpolation-column", "interpolation-inside-column", "interpolation-file-name"],
+)
+def test_names_hydra_would_interpolate_are_refused(
+    workdir: Path, file_name: str, columns: list[str], message: str
+) -> None:
+    data = hostile_csv(workdir / "in" / file_name, columns)
+    out = workdir / "out"
+    out.mkdir()
+    result = runner.invoke(
+        app, ["new", "demo", "--no-input", "--no-run", "-o", str(out), "--data", str(data),
+              "--target", "label"],
+    )  # fmt: skip
+    assert result.exit_code == 4
+    assert result.stderr == f"Error: {message.format(data=data)}\n"
+    assert listing(out) == []
