@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -307,3 +308,58 @@ def test_zizmor_finds_nothing_of_medium_or_high_severity(tmp_path: Path) -> None
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def compiled_copy_of_the_template(tmp_path: Path) -> Path:
+    """The template as pip leaves it installed: byte-compiled, with `__pycache__` folders."""
+    import compileall
+
+    copy = tmp_path / "template"
+    shutil.copytree(template_dir(), copy)
+    compileall.compile_dir(copy, quiet=2)
+    assert list(copy.rglob("__pycache__/*.pyc"))
+    return copy
+
+
+def test_bytecode_in_the_template_never_reaches_a_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mlproj.scaffold import new, render_template
+
+    monkeypatch.setattr(new, "template_dir", lambda: compiled_copy_of_the_template(tmp_path))
+    (tmp_path / "out").mkdir()
+    project = render_template(
+        tmp_path / "out", {"project_name": "demo", "project_slug": "demo", "package_name": "demo"}
+    )
+    assert [p for p in project.rglob("*") if "__pycache__" in p.parts or p.suffix == ".pyc"] == []
+
+
+def test_the_wheel_ships_no_bytecode(tmp_path: Path) -> None:
+    """Built from a checkout whose template holds bytecode, and no .gitignore to hide it."""
+    source = tmp_path / "src"
+    source.mkdir()
+    root = template_dir().parent
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(root / name, source / name)
+    shutil.copytree(root / "mlproj", source / "mlproj", ignore=shutil.ignore_patterns("_template"))
+    shutil.move(compiled_copy_of_the_template(tmp_path), source / "template")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(tmp_path / "dist"),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    (wheel,) = (tmp_path / "dist").glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+    assert "mlproj/_template/cookiecutter.json" in names
+    assert [n for n in names if "__pycache__" in n or n.endswith((".pyc", ".pyo"))] == []
