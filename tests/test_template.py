@@ -61,6 +61,17 @@ OPTION_SETS = [
         "logistic_regression",
         id="classification-quoted-description",
     ),
+    pytest.param(
+        {
+            "project_name": 'Say "hi"',
+            "task": "regression",
+            "description": 'C:\\Users\\N it\'s "quoted" \\U0001 \\N ' + "long " * 40,
+            "author": "O'Brien \\",
+        },
+        "say_hi",
+        "ridge",
+        id="regression-quotes-and-backslashes",
+    ),
 ]
 
 

@@ -65,6 +65,31 @@ def python_string(value: object) -> str:
     return quote + "".join(body) + quote
 
 
+def python_docstring(value: object, width: int = 94) -> str:
+    """VALUE as a triple-quoted docstring, wrapped at WIDTH, as ruff's formatter leaves it.
+
+    A long answer stays inside the generated project's line length (its CI runs ruff), so the
+    docstring holds the words of VALUE with its line breaks and spacing evened out.
+    """
+    import textwrap
+
+    lines: list[str] = []
+    for line in str(value).split("\n"):
+        escaped = "".join(
+            "\\" + char if char in '\\"' else char if char.isprintable() else repr(char)[1:-1]
+            for char in line.strip()
+        )
+        wrapped = textwrap.wrap(escaped, width, break_long_words=False, break_on_hyphens=False)
+        lines.extend(wrapped or [""])
+    while lines and not lines[-1]:
+        lines.pop()
+    while lines and not lines[0]:
+        lines.pop(0)
+    if len(lines) <= 1:
+        return '"""' + "".join(lines) + '"""'
+    return '"""' + "\n".join(lines) + '\n"""'
+
+
 def yaml_string(value: object) -> str:
     """VALUE as a double-quoted YAML scalar: never a boolean, a null, a number or a comment."""
     import yaml
@@ -166,7 +191,12 @@ class MlprojExtension(Extension):
         """Set up ENVIRONMENT as the module docstring says."""
         super().__init__(environment)
         environment.filters.update(
-            py=python_string, yaml=yaml_string, toml=toml_string, md=markdown_text, slug=slug
+            py=python_string,
+            pydoc=python_docstring,
+            yaml=yaml_string,
+            toml=toml_string,
+            md=markdown_text,
+            slug=slug,
         )
         _sandbox(environment)
         _guard_answers(environment)

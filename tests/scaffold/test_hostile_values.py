@@ -169,7 +169,9 @@ def test_hostile_value_reaches_every_file_literally(workdir: Path, value: str) -
     assert metadata["name"] == context["project_slug"]
     assert metadata["description"] == value
     assert metadata["authors"] == [{"name": value, "email": value}]
-    assert ast.get_docstring(trees[f"{package}/__init__.py"], clean=False) == value
+    # The package docstring is wrapped to the project's line length: same words, same escapes.
+    docstring = ast.get_docstring(trees[f"{package}/__init__.py"], clean=False)
+    assert docstring is not None and docstring.split() == value.split()
     titles = [
         node.value.value
         for node in ast.walk(trees[f"{package}/stages/explain.py"])
@@ -415,3 +417,23 @@ def test_names_hydra_would_interpolate_are_refused(
     assert result.exit_code == 4
     assert result.stderr == f"Error: {message.format(data=data)}\n"
     assert listing(out) == []
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_each_filter_escapes_for_its_language(value: str) -> None:
+    """The template's filters on their own: each output reads back as VALUE in its language."""
+    from mlproj.scaffold.jinja import (
+        markdown_text,
+        python_docstring,
+        python_string,
+        toml_string,
+        yaml_string,
+    )
+
+    assert ast.literal_eval(python_string(value)) == value
+    assert ast.literal_eval(python_docstring(value)).split() == value.split()
+    assert yaml.safe_load(f"key: {yaml_string(value)}  # a comment\n") == {"key": value}
+    assert tomllib.loads(f"key = {toml_string(value)}  # a comment\n") == {"key": value}
+    assert markdown_blocks(f"# {markdown_text(value)}\n\n{markdown_text(value)}\n", 2) == [
+        one_line(value)
+    ] * (2 if one_line(value) else 1)

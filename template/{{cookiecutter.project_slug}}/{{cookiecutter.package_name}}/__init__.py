@@ -1,1 +1,1 @@
-{{ cookiecutter.description | py }}
+{{ cookiecutter.description | pydoc }}
