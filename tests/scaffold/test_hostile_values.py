@@ -365,11 +365,14 @@ def test_column_names_yaml_would_misread_compose_and_round_trip(workdir: Path) -
     result = runner.invoke(
         app,
         ["new", 'Say "hi"', "--no-input", "--no-run", "-o", str(workdir), "--data", str(data),
-         "--target", "label", "--description", description],
+         "--target", "label", "--description", description, "--email", "{{ 7*7 }}"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     project = workdir / "say-hi"
+    # No owner can be derived from that email: CODEOWNERS says none was given.
+    assert "# No owner was given" in (project / "CODEOWNERS").read_text()
     trees = parsed(project)
+    assert trees[".mlproj-answers.yaml"]["email"] == "{{ 7*7 }}"
     for config in (trees["conf/data/default.yaml"], trees["params.yaml"]["data"]):
         assert config["numeric"] == YAML_WORDS
         assert config["target"] == "label"
