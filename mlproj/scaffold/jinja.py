@@ -3,15 +3,18 @@
 Cookiecutter loads it by name from `_extensions` in `cookiecutter.json`, so plain
 `cookiecutter template/` gets the same protection as `mlproj new` whenever mlproj is installed.
 
-- Filters escape a value for the file it lands in (`py`, `yaml`, `toml`, `md`), so a quote, a
-  backslash or a newline in an answer cannot change the meaning of the generated source.
+- Filters escape a value for the file it lands in (`py`, `pydoc`, `yaml`, `toml`, `md`), so a
+  quote, a backslash or a newline in an answer cannot change the meaning of the generated
+  source; `slug` derives the folder name as `mlproj new` does.
 - The environment becomes a Jinja sandbox: no template (a file name, a default) can reach
   Python internals such as `cycler.__init__.__globals__`.
 - Cookiecutter renders every answer given on its command line or in a user config as a
   template (`render_variable`). An answer holding Jinja syntax other than a plain reference to
   another answer (`{{ cookiecutter.project_name }}`) is refused with one line, instead of
   being evaluated. Answers typed at a prompt, replayed, or given to `mlproj new` (which renders
-  through a replay file) are never evaluated and reach the files literally.
+  through a replay file) are never evaluated and reach the files literally. Cookiecutter has
+  no hook for this, so the guard recognises `render_variable` as its caller; the tests in
+  tests/scaffold/test_hostile_values.py fail if a cookiecutter release renames it.
 """
 
 from __future__ import annotations
