@@ -343,14 +343,14 @@ YAML_WORDS = ["yes", "no", "on", "off", "null", "~", "1e3", "true", "False", "NU
               'q"uote', "back\\slash", "{{ 7*7 }}", "é😀"]  # fmt: skip
 
 
-def hostile_csv(path: Path, names: list[str]) -> Path:
-    """A CSV whose feature columns are NAMES (small integers, not identifier-like) and `label`."""
+def hostile_csv(path: Path, names: list[str], target: str = "label") -> Path:
+    """A CSV whose feature columns are NAMES (small integers, not identifier-like) and TARGET."""
     import csv
 
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow([*names, "label"])
+        writer.writerow([*names, target])
         for i in range(40):
             writer.writerow([(i * (j + 1)) % 4 for j in range(len(names))] + ["ab"[i % 2]])
     return path
@@ -360,14 +360,17 @@ def hostile_csv(path: Path, names: list[str]) -> Path:
 def test_column_names_yaml_would_misread_compose_and_round_trip(workdir: Path) -> None:
     """Issue 11 item 6, and items 1 and 2 through `mlproj new --no-run`: a data file named
     like code, a quote in the name, a backslash and a template in the description."""
-    data = hostile_csv(workdir / f"{RCE}.csv", YAML_WORDS)
+    # Rich markup in the file's and the target's names is printed as text, not read as markup.
+    data = hostile_csv(workdir / f"[bold]{RCE}.csv", YAML_WORDS, target="[/bold]")
     description = "C:\\Users\\N {{ 7*7 }}"
     result = runner.invoke(
         app,
         ["new", 'Say "hi"', "--no-input", "--no-run", "-o", str(workdir), "--data", str(data),
-         "--target", "label", "--description", description, "--email", "{{ 7*7 }}"],
+         "--target", "[/bold]", "--description", description, "--email", "{{ 7*7 }}"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
+    assert f"Reading [bold]{RCE}.csv" in result.output
+    assert "Classification of [/bold] from 26 features" in result.output
     project = workdir / "say-hi"
     # No owner can be derived from that email: CODEOWNERS says none was given.
     assert "# No owner was given" in (project / "CODEOWNERS").read_text()
@@ -375,10 +378,10 @@ def test_column_names_yaml_would_misread_compose_and_round_trip(workdir: Path) -
     assert trees[".mlproj-answers.yaml"]["email"] == "{{ 7*7 }}"
     for config in (trees["conf/data/default.yaml"], trees["params.yaml"]["data"]):
         assert config["numeric"] == YAML_WORDS
-        assert config["target"] == "label"
-    assert list(trees["data/contract.yaml"]["columns"]) == [*YAML_WORDS, "label"]
-    assert trees["params.yaml"]["data"]["raw"] == f"data/raw/{RCE}.csv"
-    assert (project / "data" / "raw" / f"{RCE}.csv").is_file()
+        assert config["target"] == "[/bold]"
+    assert list(trees["data/contract.yaml"]["columns"]) == [*YAML_WORDS, "[/bold]"]
+    assert trees["params.yaml"]["data"]["raw"] == f"data/raw/[bold]{RCE}.csv"
+    assert (project / "data" / "raw" / f"[bold]{RCE}.csv").is_file()
     assert ast.get_docstring(trees["say_hi/__init__.py"], clean=False) == description
     assert trees[".mlproj-answers.yaml"]["project_name"] == 'Say "hi"'
 
