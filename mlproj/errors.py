@@ -183,3 +183,13 @@ class CannotWrite(UserError):
     """Raised when an output's folder cannot be made or written to; nothing is left behind."""
 
     exit_code = 24
+
+
+class RenderedInvalid(UserError):
+    """Raised when a rendered template file does not parse as its language: a template bug.
+
+    `mlproj new` checks every generated Python, YAML and TOML file before it initialises and
+    commits anything, so an answer the template failed to escape cannot yield a broken project.
+    """
+
+    exit_code = 25

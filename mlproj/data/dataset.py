@@ -113,6 +113,13 @@ def profile(
     """Infer the task (unless given), feature columns and identifier-like columns."""
     import pandas as pd
 
+    for column in frame.columns:
+        if "${" in str(column):
+            # Escaped in conf/, but params.yaml holds it resolved and the project re-reads it.
+            raise DataError(
+                f"{source}: column name {str(column)!r} holds '${{', which Hydra reads as an "
+                "interpolation; rename the column."
+            )
     if target not in frame.columns:
         columns = ", ".join(map(str, frame.columns))
         raise DataError(f"{source}: target column {target!r} not found (columns: {columns}).")

@@ -7,16 +7,19 @@ the CLI can report progress and nothing is left behind when a step fails.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import sys
 import tempfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from mlproj import __version__
 from mlproj.data.dataset import DataProfile, Task, profile, read_table
-from mlproj.errors import DestinationExists, UserError
-from mlproj.scaffold.answers import DEFAULTS, Answers
+from mlproj.errors import DestinationExists, RenderedInvalid, UserError
+from mlproj.scaffold.answers import DEFAULTS, OWNER, Answers
 from mlproj.scaffold.initialise import Progress, initialise_project
 from mlproj.scaffold.names import derive_names
 
@@ -69,7 +72,7 @@ def new_project(
         "description": description,
         "author": author,
         "email": email,
-        "code_owners": code_owners or f"@{email.split('@')[0]}",
+        "code_owners": code_owners or _default_owner(email),
         "task": task or "classification",
         "data_path": str(data) if data else "",
         "target": target or "",
@@ -80,7 +83,7 @@ def new_project(
     staging = _make_staging(output_dir, names.slug)
     try:
         on_step("Rendering the template")
-        rendered = _render(staging, context)
+        rendered = render_template(staging, context)
         data_profile = initialise_project(rendered, answers, on_step, frame)
         if destination.exists():
             destination.rmdir()  # checked empty above; a file appearing since makes this fail
@@ -88,6 +91,12 @@ def new_project(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return NewProject(path=destination, package=names.package, data=data_profile)
+
+
+def _default_owner(email: str) -> str:
+    """`@` and the email's user name, if that is a valid handle; else none (CODEOWNERS says so)."""
+    owner = f"@{email.split('@')[0]}"
+    return owner if OWNER.fullmatch(owner) else ""
 
 
 def _check_destination(output_dir: Path, slug: str) -> Path:
@@ -107,18 +116,72 @@ def _make_staging(output_dir: Path, slug: str) -> Path:
         raise UserError(f"--output-dir {output_dir} is not writable.", exit_code=2) from exc
 
 
-def _render(staging: Path, context: dict[str, str]) -> Path:
+def render_template(output_dir: Path, answers: Mapping[str, str]) -> Path:
+    """Render the template into OUTPUT_DIR with ANSWERS taken literally; the project's path.
+
+    Cookiecutter renders the values of `extra_context` as Jinja templates (`{{ 7*7 }}` would
+    become 49, and an expression could run code). A replay file is its way to take answers as
+    given, so the answers go in one, beside the rendered project, and nothing evaluates them.
+    The template's own settings (`_extensions`, `_copy_without_render`) come from its
+    `cookiecutter.json`. Bytecode a Python install compiled inside the template is dropped.
+    """
     from cookiecutter.exceptions import CookiecutterException
     from cookiecutter.main import cookiecutter
 
+    template = template_dir()
+    settings = json.loads((template / "cookiecutter.json").read_text(encoding="utf-8"))
+    context = {**settings, **{key: str(value) for key, value in answers.items()}}
+    replay = output_dir / f"{template.name}.json"
+    replay.write_text(json.dumps({"cookiecutter": context}), encoding="utf-8")
     try:
-        rendered = cookiecutter(
-            str(template_dir()),
-            no_input=True,
-            extra_context=context,
-            output_dir=str(staging),
-            accept_hooks=False,  # their work runs in-process, right after
+        rendered = Path(
+            cookiecutter(
+                str(template),
+                replay=str(replay),
+                output_dir=str(output_dir),
+                accept_hooks=False,  # their work runs in-process, right after
+            )
         )
     except CookiecutterException as exc:
         raise UserError(f"The template did not render: {exc}") from exc
-    return Path(rendered)
+    finally:
+        replay.unlink(missing_ok=True)
+    remove_bytecode(rendered)
+    check_rendered(rendered)
+    return rendered
+
+
+def check_rendered(project: Path) -> None:
+    """Parse every generated Python, YAML and TOML file: a failure is a template bug."""
+    import ast
+
+    import yaml
+
+    parsers: dict[str, Callable[[str], object]] = {
+        ".py": ast.parse,
+        ".yaml": yaml.safe_load,
+        ".yml": yaml.safe_load,
+    }
+    if sys.version_info >= (3, 11):
+        import tomllib
+
+        parsers[".toml"] = tomllib.loads
+    for path in sorted(project.rglob("*")):
+        parse = parsers.get(path.suffix)
+        if parse is None or not path.is_file():
+            continue
+        try:
+            parse(path.read_text(encoding="utf-8"))
+        except (SyntaxError, ValueError, yaml.YAMLError) as exc:
+            raise RenderedInvalid(
+                f"The template rendered {path.relative_to(project)} that does not parse "
+                f"({type(exc).__name__}); this is a bug in mlproj's template, please report it."
+            ) from exc
+
+
+def remove_bytecode(project: Path) -> None:
+    """Delete `__pycache__` folders and `.pyc` files that came with the template."""
+    for cache in sorted(project.rglob("__pycache__"), reverse=True):
+        shutil.rmtree(cache, ignore_errors=True)
+    for compiled in project.rglob("*.py[co]"):
+        compiled.unlink(missing_ok=True)
