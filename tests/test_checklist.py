@@ -17,7 +17,7 @@ from mlproj.checklist import (
     render_templates,
 )
 from mlproj.errors import ChecklistIncomplete, ConfigError, UserError
-from mlproj.scaffold import template_dir
+from mlproj.scaffold.new import template_dir
 from tests.conftest import write
 
 SHIPPED = template_dir() / "{{cookiecutter.project_slug}}" / "review-checklist.yaml"

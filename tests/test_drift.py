@@ -16,7 +16,7 @@ from mlproj.drift import compare_frames, run_drift
 from mlproj.drift_rules import Thresholds, judge_column
 from mlproj.drift_stats import NumericStats, compare_categorical, compare_numeric, ks_test, psi
 from mlproj.errors import ConfigError
-from mlproj.scaffold import template_dir
+from mlproj.scaffold.new import template_dir
 from tests.conftest import write
 
 pytestmark = pytest.mark.usefixtures("forget_toy_package")

@@ -13,7 +13,7 @@ from cookiecutter.main import cookiecutter
 
 from mlproj import __version__
 from mlproj.hooks import post_generate, pre_generate
-from mlproj.scaffold import template_dir
+from mlproj.scaffold.new import template_dir
 from tests.conftest import write
 
 COMMON = {

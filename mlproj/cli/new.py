@@ -47,7 +47,7 @@ def new(
     from rich.console import Console
     from rich.panel import Panel
 
-    from mlproj.scaffold import new_project
+    from mlproj.scaffold.new import new_project
 
     console = Console(highlight=False, soft_wrap=True)
     if not no_input:

@@ -32,9 +32,9 @@ class NewProject:
 
 def template_dir() -> Path:
     """The template shipped in the wheel, or `template/` in a source checkout."""
-    here = Path(__file__).resolve().parent
-    shipped = here / "_template"
-    return shipped if shipped.is_dir() else here.parent / "template"
+    package = Path(__file__).resolve().parents[1]
+    shipped = package / "_template"
+    return shipped if shipped.is_dir() else package.parent / "template"
 
 
 def new_project(
