@@ -107,13 +107,13 @@ def _make_staging(output_dir: Path, slug: str) -> Path:
         raise UserError(f"--output-dir {output_dir} is not writable.", exit_code=2) from exc
 
 
-def _render(staging: Path, context: dict[str, str]) -> Path:
+def _render(staging: Path, context: dict[str, str], template: Path | None = None) -> Path:
     from cookiecutter.exceptions import CookiecutterException
     from cookiecutter.main import cookiecutter
 
     try:
         rendered = cookiecutter(
-            str(template_dir()),
+            str(template or template_dir()),
             no_input=True,
             extra_context=context,
             output_dir=str(staging),
