@@ -90,7 +90,7 @@ def _merge(repo: Path, branch: str, base: str, theirs: str, result: UpdateResult
     committed = None
     if not conflicts:
         args = ["git", "commit", "--quiet", "--no-verify", "--no-edit", "--allow-empty"]
-        run(args, repo, env=identity_env(repo))
+        run(args, repo, env=identity_env(result.project))
         committed = git(repo, "rev-parse", "HEAD")
     return Outcome(
         taken=tuple(sorted(settled - user_changed)),

@@ -59,15 +59,18 @@ def git(
 
 
 def identity_env(repo: Path) -> dict[str, str]:
-    """The user's git identity where there is one; `mlproj` where git has none (a CI runner)."""
-    env = {}
-    for key, names, fallback in (
-        ("user.name", ("GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"), "mlproj"),
-        ("user.email", ("GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL"), "mlproj@localhost"),
-    ):
-        if not git(repo, "config", "--get", key, check=False):
-            env.update(dict.fromkeys(names, fallback))
-    return env
+    """REPO's git identity, spelt out for commits made elsewhere (a dry run's clone).
+
+    `mlproj` stands in where git has none, as on a fresh CI runner.
+    """
+    name = git(repo, "config", "--get", "user.name", check=False) or "mlproj"
+    email = git(repo, "config", "--get", "user.email", check=False) or "mlproj@localhost"
+    return {
+        "GIT_AUTHOR_NAME": name,
+        "GIT_COMMITTER_NAME": name,
+        "GIT_AUTHOR_EMAIL": email,
+        "GIT_COMMITTER_EMAIL": email,
+    }
 
 
 def find_base(repo: Path, start: str, explicit: str | None = None) -> Base:
@@ -131,7 +134,7 @@ def store_folder(repo: Path, folder: Path) -> str:
         return git(folder, *where, "write-tree", env=env)
 
 
-def commit_restricted(repo: Path, base: Base, theirs_tree: str) -> str:
+def commit_restricted(repo: Path, base: Base, theirs_tree: str, project: Path) -> str:
     """A parentless commit of BASE's files that the template renders: the first render's part.
 
     A project made before updates were recorded keeps no render of its own, only the first
@@ -148,11 +151,13 @@ def commit_restricted(repo: Path, base: Base, theirs_tree: str) -> str:
     with tempfile.TemporaryDirectory(prefix="mlproj-index-") as scratch:
         env = {"GIT_INDEX_FILE": os.path.join(scratch, "index")}
         git(repo, "read-tree", "--empty", env=env)
-        git(repo, "update-index", "-z", "--index-info", env=env, input="\0".join(entries) + "\0")
+        if entries:
+            listing = "\0".join(entries) + "\0"
+            git(repo, "update-index", "-z", "--index-info", env=env, input=listing)
         tree = git(repo, "write-tree", env=env)
     message = (
         f"Template of mlproj {base.version}, as commit {base.commit[:7]} left it\n\n"
         "The files of the project's first commit that the template renders: the base of its\n"
         "first `mlproj update`.\n"
     )
-    return git(repo, "commit-tree", tree, "-m", message, env=identity_env(repo))
+    return git(repo, "commit-tree", tree, "-m", message, env=identity_env(project))

@@ -175,7 +175,9 @@ def update_project(prepared: Preparation, answers: Mapping[str, str] | None = No
     )
     with _workspace(prepared) as repo:
         theirs_tree = _render_tree(prepared, repo, context)
-        base_commit = base.commit if base.recorded else commit_restricted(repo, base, theirs_tree)
+        base_commit = (
+            base.commit if base.recorded else commit_restricted(repo, base, theirs_tree, root)
+        )
         if tree_of(repo, base_commit) == theirs_tree:
             return _replace(result, up_to_date=True)
         if branch_exists(root, branch):
