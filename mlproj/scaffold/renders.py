@@ -34,10 +34,13 @@ class Base:
     commit: str
     version: str
     recorded: bool
+    given: bool = False
 
     @property
     def description(self) -> str:
         """Where the base came from, for a person."""
+        if self.given:
+            return f"{self.commit[:7]}, given with --base"
         if self.recorded:
             return f"{self.commit[:7]}, the render the last mlproj update recorded"
         return f"{self.commit[:7]}, the commit mlproj new made"
@@ -83,7 +86,7 @@ def find_base(repo: Path, start: str, explicit: str | None = None) -> Base:
         commit = git(repo, "rev-parse", "--verify", "--quiet", revision, check=False)
         if not commit:
             raise UpdateRefused(f"--base {explicit} is not a commit of this repository.")
-        return Base(commit, _version(repo, commit), _is_render(repo, commit))
+        return Base(commit, _version(repo, commit), _is_render(repo, commit), given=True)
     recorded = git(repo, "rev-list", "-1", f"--grep=^{RENDER_TRAILER}$", start)
     if recorded:
         return Base(recorded, _version(repo, recorded), recorded=True)

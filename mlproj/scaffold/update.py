@@ -31,6 +31,7 @@ from mlproj.errors import ConfigError, NotAProject, UpdateRefused, UserError
 from mlproj.gitrepo import DEVELOP, branch_exists, changed_paths
 from mlproj.scaffold.merge import merge_render
 from mlproj.scaffold.renders import (
+    ANSWERS_FILE,
     Base,
     commit_restricted,
     find_base,
@@ -41,7 +42,6 @@ from mlproj.scaffold.renders import (
     tree_of,
 )
 
-ANSWERS_FILE = ".mlproj-answers.yaml"
 BRANCH_PREFIX = "feature/mlproj-update-"
 # Not recorded in the answers file: derived from the project (data_path) or by mlproj itself.
 NOT_ASKED = frozenset({"data_path", "run_pipeline", "mlproj_version"})

@@ -260,3 +260,15 @@ def test_shipped_template_renders_for_an_update(project: Path) -> None:
     commit_all(project, "no conf")
     result = update(project, None, dry_run=True)  # type: ignore[arg-type]
     assert any(c.path == "dvc.yaml" for c in result.changes)
+
+
+def test_base_given_explicitly(project: Path, template: Path) -> None:
+    first = git(project, "rev-parse", "develop")
+    git(project, "commit", "--quiet", "--amend", "-m", "Initial import")
+    edit(template / SLUG / "README.md", "line one", "line one, v2")
+
+    prepared = prepare_update(project, template=template, base=first)
+    result = update_project(prepared)
+
+    assert result.base.description == f"{first[:7]}, given with --base"
+    assert "README.md" in result.taken
