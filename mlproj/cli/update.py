@@ -89,6 +89,8 @@ def report(result: UpdateResult) -> list[str]:
         if status in statuses
     )
     lines.append(f"Template changes: {len(result.changes)} files ({summary}).")
+    # Modified is the usual case; an added or deleted file is said to be.
+    notes = {c.path: f" ({c.status})" for c in result.changes if c.status != "modified"}
     for title, paths in (
         ("Taken from the template", result.taken),
         ("Merged with your changes", result.merged),
@@ -98,7 +100,7 @@ def report(result: UpdateResult) -> list[str]:
     ):
         if paths:
             lines.append(f"{title} ({len(paths)}):")
-            lines.extend(f"  {path}" for path in paths)
+            lines.extend(f"  {path}{notes.get(path, '')}" for path in paths)
     if result.dry_run:
         lines.append("Dry run: nothing was changed.")
     elif result.conflicts:

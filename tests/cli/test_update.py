@@ -158,3 +158,16 @@ def test_unknown_base_exits_25(project: Path, template: Path) -> None:
 
     assert result.exit_code == 25
     assert result.stderr == "Error: --base no-such-commit is not a commit of this repository.\n"
+
+
+def test_added_file_is_said_to_be(project: Path, template: Path) -> None:
+    (template / SLUG / "NOTICE.md").write_text("new\n")
+
+    result = update(project, template, "--no-input")
+
+    assert result.exit_code == 0, result.output
+    assert "Template changes: 2 files (1 added, 1 modified).\n" in result.stdout
+    assert (
+        "Taken from the template (2):\n  .mlproj-answers.yaml\n  NOTICE.md (added)\n"
+        in result.stdout
+    )

@@ -28,6 +28,10 @@ BRANCH = f"feature/mlproj-update-{__version__}"
 
 def render_with_0_1_0(where: Path) -> Path:
     """`mlproj new demo` as mlproj 0.1.0 ran it: its code from git history, no pipeline run."""
+    known = subprocess.run(
+        ["git", "-C", str(REPO), "cat-file", "-e", f"{RELEASE_0_1_0}^{{commit}}"]
+    )
+    assert known.returncode == 0, f"this test needs the repository's history ({RELEASE_0_1_0})"
     old = where / "mlproj-0.1.0"
     old.mkdir()
     archive = subprocess.run(
@@ -116,8 +120,12 @@ def test_project_made_by_0_1_0_updates(tmp_path: Path) -> None:
     sh("git", "add", "README.md", cwd=project)
     sh("git", "commit", "--quiet", "--no-verify", "--no-edit", cwd=project)
     assert sh("git", "status", "--porcelain", cwd=project).stdout == ""
+    parents = sh("git", "log", "-1", "--format=%P", cwd=project).stdout.split()
+    assert len(parents) == 2  # the render, recorded for the next update
 
     sh("dvc", "repro", "--quiet", cwd=project)
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    assert params["split"]["test_size"] == 0.25
     tests = sh("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=project)
     assert " passed" in tests.stdout and "failed" not in tests.stdout
     commit(project, "Retrain on the updated template")
