@@ -44,7 +44,7 @@ def merge_render(
     branch deleted and the previous branch checked out.
     """
     previous = current_branch(repo)
-    git(repo, "switch", "--quiet", "--create", branch, start)
+    git(repo, "switch", "--quiet", "--force-create", branch, start)  # checked: no commits
     try:
         return _merge(repo, branch, base, theirs, result)
     except BaseException:

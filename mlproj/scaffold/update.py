@@ -180,7 +180,8 @@ def update_project(prepared: Preparation, answers: Mapping[str, str] | None = No
         )
         if tree_of(repo, base_commit) == theirs_tree:
             return _replace(result, up_to_date=True)
-        if branch_exists(root, branch):
+        # A branch left by an aborted update holds nothing beyond develop: it is made again.
+        if branch_exists(root, branch) and git(root, "rev-list", f"{DEVELOP}..{branch}"):
             if has_render(root, branch, theirs_tree):
                 return _replace(result, up_to_date=True, pending_on_branch=True)
             raise UpdateRefused(

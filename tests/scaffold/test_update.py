@@ -100,6 +100,9 @@ def test_merge_abort_gives_the_branch_back(project: Path, template: Path) -> Non
     assert git(project, "status", "--porcelain") == ""
     assert git(project, "rev-parse", "HEAD") == before
 
+    again = update(project, template)  # the empty branch left behind is made again
+    assert again.conflicts == ("README.md",)
+
 
 def test_file_the_user_deleted_stays_deleted(project: Path, template: Path) -> None:
     edit(template / SLUG / "{{cookiecutter.package_name}}" / "stages" / "train.py", "1", "2")
@@ -235,7 +238,8 @@ def test_no_base_in_history_refused(project: Path, template: Path) -> None:
 
 def test_existing_update_branch_refused(project: Path, template: Path) -> None:
     edit(template / SLUG / "README.md", "line one", "line one, v2")
-    git(project, "branch", BRANCH)
+    git(project, "switch", "--quiet", "--create", BRANCH)
+    git(project, "commit", "--quiet", "--allow-empty", "-m", "work in progress")
 
     with pytest.raises(UpdateRefused, match=f"^{BRANCH} exists already"):
         update(project, template)
