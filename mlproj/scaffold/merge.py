@@ -65,9 +65,8 @@ def _merge(repo: Path, branch: str, base: str, theirs: str, result: UpdateResult
         detail = (merged.stderr.strip() or merged.stdout.strip()).splitlines()
         raise CommandFailed(f"git could not merge the template: {detail[-1] if detail else ''}")
     unmerged = _unmerged(repo)
-    # Modified by the template, deleted by the user: the user's deletion stands.
-    kept_deleted = sorted(path for path, stages in unmerged.items() if 2 not in stages)
-    kept_deleted = [path for path in kept_deleted if 1 in unmerged[path]]
+    # Base and theirs but no ours: modified by the template, deleted by the user, who wins.
+    kept_deleted = sorted(path for path, stages in unmerged.items() if stages == {1, 3})
     for path in kept_deleted:
         git(repo, "rm", "--quiet", "--cached", "--", path)
         (repo / path).unlink(missing_ok=True)
