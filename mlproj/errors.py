@@ -193,3 +193,23 @@ class RenderedInvalid(UserError):
     """
 
     exit_code = 25
+
+
+class UpdateRefused(UserError):
+    """Raised when `mlproj update` cannot start; nothing was changed.
+
+    A dirty tree, no `develop` branch, an update branch left from before, no commit in the
+    history that `mlproj new` or `mlproj update` made, or an answer the template cannot use.
+    """
+
+    exit_code = 26
+
+
+class UpdateConflicts(UserError):
+    """Raised after `mlproj update` has merged and reported, when files are left in conflict.
+
+    The update branch holds an unfinished merge (conflict markers, an unmerged index) that
+    `git status` lists: resolve and commit it, or give up with `git merge --abort`.
+    """
+
+    exit_code = 27

@@ -26,9 +26,7 @@ ALLOWED: dict[str, set[str]] = {
     "reproduce": BASE,
 }
 # Known breaks of the map, to be removed (never added to): (module, what it imports).
-KNOWN = {
-    ("_core/git.py", "scaffold"),  # the Answers type, for the first commit's author
-}
+KNOWN = {}
 
 
 def imported_parts(path: Path) -> set[str]:

@@ -85,7 +85,10 @@ def initialise_project(
     on_step("Installing the git hooks")
     run(python_module("pre_commit", "install"), project)
     on_step("Committing to main and creating develop")
-    gitrepo.first_commit(project, f"Create {answers.project_name} with mlproj", answers)
+    # The trailer marks the render `mlproj update` merges from (mlproj.scaffold.update).
+    trailer = f"Mlproj-Template: {answers.mlproj_version}"
+    message = f"Create {answers.project_name} with mlproj\n\n{trailer}"
+    gitrepo.first_commit(project, message, author=answers.author, email=answers.email)
     return data
 
 

@@ -116,19 +116,22 @@ def _make_staging(output_dir: Path, slug: str) -> Path:
         raise UserError(f"--output-dir {output_dir} is not writable.", exit_code=2) from exc
 
 
-def render_template(output_dir: Path, answers: Mapping[str, str]) -> Path:
+def render_template(
+    output_dir: Path, answers: Mapping[str, str], template: Path | None = None
+) -> Path:
     """Render the template into OUTPUT_DIR with ANSWERS taken literally; the project's path.
 
     Cookiecutter renders the values of `extra_context` as Jinja templates (`{{ 7*7 }}` would
     become 49, and an expression could run code). A replay file is its way to take answers as
     given, so the answers go in one, beside the rendered project, and nothing evaluates them.
-    The template's own settings (`_extensions`, `_copy_without_render`) come from its
-    `cookiecutter.json`. Bytecode a Python install compiled inside the template is dropped.
+    TEMPLATE defaults to the installed one; its own settings (`_extensions`,
+    `_copy_without_render`) come from its `cookiecutter.json`. Bytecode a Python install
+    compiled inside the template is dropped.
     """
     from cookiecutter.exceptions import CookiecutterException
     from cookiecutter.main import cookiecutter
 
-    template = template_dir()
+    template = template or template_dir()
     settings = json.loads((template / "cookiecutter.json").read_text(encoding="utf-8"))
     context = {**settings, **{key: str(value) for key, value in answers.items()}}
     replay = output_dir / f"{template.name}.json"
