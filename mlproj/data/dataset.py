@@ -6,13 +6,13 @@ and nothing is written.
 
 from __future__ import annotations
 
-import csv
-from collections import Counter
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from mlproj._core.text import first_line
+from mlproj.data.csvfile import check_text, read_header
 from mlproj.errors import DataError
 
 if TYPE_CHECKING:
@@ -24,7 +24,6 @@ FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 DEFAULT_TARGET = "species"
 # An integer target with at most this many distinct values is read as class labels.
 MAX_CLASSES_FOR_INTEGER_TARGET = 20
-HEAD_BYTES = 8192
 
 
 @dataclass(frozen=True)
@@ -52,19 +51,19 @@ def read_table(path: Path) -> pd.DataFrame:
     kind = FORMATS.get(path.suffix.lower())
     if kind is None:
         raise DataError(f"{path}: unsupported format; give a .csv or .parquet file.")
-    if path.is_dir():
-        raise DataError(f"{path}: a folder, not a file.")
-    if not path.is_file():
-        raise DataError(f"{path}: no such file.")
     try:
-        size = path.stat().st_size
-        with path.open("rb") as handle:
-            head = handle.read(HEAD_BYTES)
+        info = path.stat()  # follows a symbolic link: its target is what gets read
+    except FileNotFoundError:
+        raise DataError(f"{path}: no such file.") from None
     except OSError as exc:
-        raise DataError(f"{path}: cannot be read ({exc.strerror}).") from exc
-    if size == 0:
+        raise DataError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise DataError(f"{path}: a folder, not a file.")
+    if not stat.S_ISREG(info.st_mode):  # a fifo or a device would block or never end
+        raise DataError(f"{path}: not a regular file (a pipe, socket or device); give a file.")
+    if info.st_size == 0:
         raise DataError(f"{path}: the file is empty.")
-    frame = _read_csv(path, head) if kind == "csv" else _read_parquet(path)
+    frame = _read_csv(path) if kind == "csv" else _read_parquet(path)
     duplicated = sorted({str(c) for c in frame.columns if list(frame.columns).count(c) > 1})
     if duplicated:
         raise DataError(f"{path}: duplicate column names: {', '.join(duplicated)}.")
@@ -73,38 +72,49 @@ def read_table(path: Path) -> pd.DataFrame:
     return frame
 
 
-def _read_csv(path: Path, head: bytes) -> pd.DataFrame:
+def _read_csv(path: Path) -> pd.DataFrame:
     import pandas as pd
 
-    if b"\x00" in head:
-        raise DataError(f"{path}: not a text CSV file (it contains binary data).")
+    check_text(path)
+    if not read_header(path):
+        raise DataError(f"{path}: the file is empty.")
     try:
-        text_head = head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        # Only a multi-byte character cut at the edge of a longer file's head is forgivable.
-        if len(head) < HEAD_BYTES or len(head) - exc.start > 3:
-            raise DataError(f"{path}: not a UTF-8 text CSV file.") from exc
-        text_head = head[: exc.start].decode("utf-8")
-    header = next(csv.reader([text_head.splitlines()[0] if text_head else ""]), [])
-    repeated = sorted(name for name, count in Counter(header).items() if count > 1)
-    if repeated:  # pandas would rename them silently to 'x.1'
-        raise DataError(f"{path}: duplicate column names: {', '.join(repeated)}.")
-    try:
-        return pd.read_csv(path)
+        # utf-8-sig: a byte-order mark (spreadsheets write one) is not part of the first name.
+        return pd.read_csv(path, encoding="utf-8-sig")
     except pd.errors.EmptyDataError as exc:
         raise DataError(f"{path}: the file is empty.") from exc
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         first = first_line(exc)
         raise DataError(f"{path}: not a readable CSV file ({first}).") from exc
+    except OSError as exc:
+        raise DataError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
     import pandas as pd
 
+    nested = _nested_columns(path)
+    if nested:
+        name, kind = nested[0]
+        raise DataError(
+            f"{path}: column {name!r} holds nested values ({kind}); mlproj learns from flat "
+            "columns: flatten or drop it before training."
+        )
     try:
         return pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises many types for a damaged file
         raise DataError(f"{path}: not a readable Parquet file.") from exc
+
+
+def _nested_columns(path: Path) -> list[tuple[str, str]]:
+    """Columns whose type is a list, struct, map or union: no model here can take them."""
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(path)
+    except Exception as exc:  # pyarrow raises many types for a damaged file
+        raise DataError(f"{path}: not a readable Parquet file.") from exc
+    return [(field.name, str(field.type)) for field in schema if field.type.num_fields > 0]
 
 
 def profile(

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlproj import __version__
+from mlproj._core.text import first_line
 from mlproj.data.dataset import DataProfile, Task, profile, read_table
-from mlproj.errors import DestinationExists, UserError
+from mlproj.errors import DataError, DestinationExists, UserError
 from mlproj.project.answers import DEFAULTS, Answers
 from mlproj.scaffold.initialise import Progress, initialise_project
 from mlproj.scaffold.names import derive_names
@@ -58,7 +59,10 @@ def new_project(
     if data is not None:
         if not target:
             raise UserError("--data needs --target COLUMN: the column to predict.", exit_code=2)
-        data = data.expanduser().resolve()
+        try:
+            data = data.expanduser().resolve()
+        except (OSError, RuntimeError) as exc:  # RuntimeError: a symbolic link loop
+            raise DataError(f"{data}: cannot be followed ({first_line(exc)}).") from None
         on_step(f"Reading {data.name}")
         frame = read_table(data)
         task = task or profile(frame, target, source=str(data)).task
