@@ -1,37 +1,81 @@
-"""Write files so that a reader sees the old content or the new, never half of either."""
+"""Write files so that a reader sees the old content or the new, never half of either.
+
+Every failure to write (a folder that cannot be made, a full disk, a read-only file system, a
+name too long, a folder where a file should go) is the user's to fix: `CannotWrite`, one line
+naming the target, and no temporary file left behind.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
-from mlproj.errors import CannotWrite
+from mlproj.errors import CannotWrite, DataError
 
 
 def write_bytes(path: Path, data: bytes) -> None:
-    """Write DATA to a temporary file beside PATH, then rename it over PATH.
-
-    A folder that cannot be made or written to is the user's to fix: `CannotWrite`, one line.
-    """
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise CannotWrite(f"Cannot write {path}: {exc.strerror or exc}.") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes files private; keep the usual mode
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write DATA to a temporary file beside PATH, then rename it over PATH."""
+    with _temporary_beside(path) as (handle, _tmp):
+        handle.write(data)
 
 
 def write_text(path: Path, text: str) -> None:
     """Write TEXT as UTF-8, atomically."""
     write_bytes(path, text.encode("utf-8"))
+
+
+def copy_file(source: Path, path: Path) -> None:
+    """Copy SOURCE to PATH atomically: a full disk leaves no partial copy behind."""
+    try:
+        reader = source.open("rb")
+    except OSError as exc:
+        raise DataError(f"{source}: cannot be read ({exc.strerror or exc}).") from None
+    with reader, _temporary_beside(path) as (handle, _tmp):
+        shutil.copyfileobj(reader, handle, 1 << 20)
+
+
+@contextmanager
+def writing(what: str) -> Iterator[None]:
+    """Turn an `OSError` raised while writing WHAT with another library's code into `CannotWrite`.
+
+    For writers that are not ours (cookiecutter, `shutil` trees, `os.replace` of folders): the
+    caller cleans up its own staging; this only names the target and the reason.
+    """
+    try:
+        yield
+    except OSError as exc:
+        raise CannotWrite(f"Cannot write {what}: {_reason(exc)}.") from None
+
+
+@contextmanager
+def _temporary_beside(path: Path) -> Iterator[tuple[BinaryIO, str]]:
+    if path.is_dir():
+        raise CannotWrite(f"Cannot write {path}: it is a folder; name a file to write.")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:64]}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise CannotWrite(f"Cannot write {path}: {_reason(exc)}.") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield handle, tmp
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes files private; keep the usual mode
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise CannotWrite(f"Cannot write {path}: {_reason(exc)}.") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
 
 
 def _umask() -> int:
