@@ -56,6 +56,11 @@ def writing(what: str) -> Iterator[None]:
 def _temporary_beside(path: Path) -> Iterator[tuple[BinaryIO, str]]:
     if path.is_dir():
         raise CannotWrite(f"Cannot write {path}: it is a folder; name a file to write.")
+    for folder in (path.parent, *path.parent.parents):
+        if folder.exists() or folder.is_symlink():
+            if not folder.is_dir():
+                raise CannotWrite(f"Cannot write {path}: {folder} is a file, not a folder.")
+            break
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:64]}.", suffix=".tmp", dir=path.parent)
