@@ -52,15 +52,27 @@ def writing(what: str) -> Iterator[None]:
         raise CannotWrite(f"Cannot write {what}: {_reason(exc)}.") from None
 
 
+def check_target(path: Path) -> None:
+    """Refuse, before any work, an output PATH that is a folder or lies under a file.
+
+    Commands that compute for a while before writing (a report, a model from DVC) call it
+    first, so a wrong `--output` costs nothing.
+    """
+    try:
+        if path.is_dir():
+            raise CannotWrite(f"Cannot write {path}: it is a folder; name a file to write.")
+        for folder in (path.parent, *path.parent.parents):
+            if folder.exists() or folder.is_symlink():
+                if not folder.is_dir():
+                    raise CannotWrite(f"Cannot write {path}: {folder} is a file, not a folder.")
+                break
+    except OSError as exc:  # a name too long, a loop of symbolic links
+        raise CannotWrite(f"Cannot write {path}: {_reason(exc)}.") from None
+
+
 @contextmanager
 def _temporary_beside(path: Path) -> Iterator[tuple[BinaryIO, str]]:
-    if path.is_dir():
-        raise CannotWrite(f"Cannot write {path}: it is a folder; name a file to write.")
-    for folder in (path.parent, *path.parent.parents):
-        if folder.exists() or folder.is_symlink():
-            if not folder.is_dir():
-                raise CannotWrite(f"Cannot write {path}: {folder} is a file, not a folder.")
-            break
+    check_target(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:64]}.", suffix=".tmp", dir=path.parent)

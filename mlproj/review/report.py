@@ -55,6 +55,7 @@ def write_report(project: Path, base: str, output: Path) -> str:
     """Build the report and write it atomically to OUTPUT; return the Markdown."""
     from mlproj._core import atomic
 
+    atomic.check_target(output)
     markdown = build_report(project, base)
     atomic.write_text(output, markdown)
     return markdown

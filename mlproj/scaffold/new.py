@@ -68,12 +68,13 @@ def new_project(
     if data is not None:
         if not target:
             raise UserError("--data needs --target COLUMN: the column to predict.", exit_code=2)
+        data = data.expanduser()
+        on_step(f"Reading {data.name}")
+        frame = read_table(data)  # first, so its messages name the file as the user gave it
         try:
-            data = data.expanduser().resolve()
+            data = data.resolve()
         except (OSError, RuntimeError) as exc:  # RuntimeError: a symbolic link loop
             raise DataError(f"{data}: cannot be followed ({first_line(exc)}).") from None
-        on_step(f"Reading {data.name}")
-        frame = read_table(data)
         task = task or profile(frame, target, source=str(data)).task
     context = {
         "project_name": names.name,
