@@ -9,7 +9,7 @@ from __future__ import annotations
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from mlproj._core.text import first_line
 from mlproj.data.csvfile import check_text, read_header
@@ -97,8 +97,8 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     if nested:
         name, kind = nested[0]
         raise DataError(
-            f"{path}: column {name!r} holds nested values ({kind}); mlproj learns from flat "
-            "columns: flatten or drop it before training."
+            f"{path}: column {name!r} holds nested values ({kind} per row); mlproj learns "
+            "from flat columns: flatten or drop it before training."
         )
     try:
         return pd.read_parquet(path)
@@ -114,7 +114,20 @@ def _nested_columns(path: Path) -> list[tuple[str, str]]:
         schema = pq.read_schema(path)
     except Exception as exc:  # pyarrow raises many types for a damaged file
         raise DataError(f"{path}: not a readable Parquet file.") from exc
-    return [(field.name, str(field.type)) for field in schema if field.type.num_fields > 0]
+    return [(field.name, _kind(field.type)) for field in schema if field.type.num_fields > 0]
+
+
+def _kind(arrow_type: Any) -> str:
+    import pyarrow.types as pat
+
+    for word, test in (
+        ("a map", pat.is_map),
+        ("a struct", pat.is_struct),
+        ("a union", pat.is_union),
+    ):
+        if test(arrow_type):
+            return word
+    return "a list" if "list" in str(arrow_type) else str(arrow_type)
 
 
 def profile(
