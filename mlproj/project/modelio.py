@@ -148,6 +148,8 @@ def _damaged(path: Path) -> Iterator[None]:
         reason = first_line(exc)
         if isinstance(exc, KeyError) and exc.args:
             reason = str(exc.args[0])
+        if "allow_pickle" in reason:  # numpy's advice to load it unsafely is not ours to give
+            reason = "an array entry holds pickled objects"
         raise DataError(
             f"{path}: not a whole skops model file ({reason}); train it again with "
             "`dvc repro`, or `dvc checkout` it."
