@@ -60,7 +60,7 @@ def parquet(table: Callable[[], object], name: str = "data.parquet") -> Build:
         import pyarrow.parquet as pq
 
         path = folder / name
-        pq.write_table(table(), path)  # type: ignore[arg-type]
+        pq.write_table(table(), path)
         return path
 
     return build

@@ -55,7 +55,10 @@ def zipped(entries: dict[str, bytes]) -> bytes:
 
 
 def replaced(data: bytes) -> Spoil:
-    return lambda model: model.write_bytes(data)
+    def spoil(model: Path) -> None:
+        model.write_bytes(data)
+
+    return spoil
 
 
 def cut(keep: float) -> Spoil:
