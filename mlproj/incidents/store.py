@@ -98,6 +98,11 @@ def read_rows(project: Path, incident_id: str) -> pd.DataFrame:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise DataError(f"{where}: not a readable CSV file ({first}).") from exc
+    except OSError as exc:  # a folder in its place, a permission
+        raise DataError(
+            f"{where}: cannot be read ({exc.strerror or exc}); restore it or remove the "
+            "incident's folder."
+        ) from None
     if rows.empty:
         raise DataError(f"{where}: the file has a header but no rows.")
     return rows

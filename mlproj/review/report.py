@@ -268,7 +268,11 @@ def _yaml_file(path: Path) -> Any:
 
 
 def _read(path: Path) -> str | None:
-    return path.read_text(encoding="utf-8") if path.is_file() else None
+    """The file's text; None when absent or unreadable (not UTF-8, say), like a malformed one."""
+    try:
+        return path.read_text(encoding="utf-8") if path.is_file() else None
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _parse(text: str | None, *, yaml_: bool) -> Any:

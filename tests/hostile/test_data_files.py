@@ -414,3 +414,53 @@ def test_awkward_files_make_a_project(
     assert not raw.is_symlink()
     config = yaml.safe_load((out / "demo" / "conf" / "data" / "default.yaml").read_text())
     assert config["numeric"] == [first]
+
+
+# ------------------------------------------------ other files commands read, not via --data
+
+
+def test_incident_rows_that_became_a_folder(tmp_path: Path) -> None:
+    from tests.toy_project import classifier, make_project
+
+    project = make_project(tmp_path / "proj", model=classifier())
+    rows = write(tmp_path / "rows.csv", "id,x,color,truth\n1,-2.0,red,a\n2,2.0,blue,b\n")
+    args = ["add-regression", "INC-1", "--rows", str(rows), "-p", str(project)]
+    assert runner.invoke(app, [*args, "--expected-column", "truth"]).exit_code == 0
+    kept = project / "tests" / "regressions" / "INC-1" / "rows.csv"
+    kept.unlink()
+    kept.mkdir()
+    before = snapshot(project)
+    result = runner.invoke(app, ["regression", "run", "-p", str(project)])
+    assert_one_line_error(
+        result,
+        4,
+        "tests/regressions/INC-1/rows.csv: cannot be read (Is a directory); restore it or "
+        "remove the incident's folder.",
+    )
+    assert snapshot(project) == before
+
+
+def test_metrics_that_are_not_utf8_stop_the_gates(tmp_path: Path) -> None:
+    from tests.card.test_write import build_project
+
+    project = build_project(tmp_path / "proj")
+    (project / "metrics.json").write_bytes(b'{"accuracy": "\xe9"}')
+    before = snapshot(project)
+    result = runner.invoke(app, ["gates", "check", "-p", str(project)])
+    assert_one_line_error(
+        result,
+        19,
+        f"{project / 'metrics.json'}: cannot be read ('utf-8' codec can't decode byte 0xe9 in "
+        "position 14: invalid continuation byte); run `dvc repro`.",
+    )
+    assert snapshot(project) == before
+
+
+@pytest.mark.parametrize(
+    "content", [b"\xe9t\xe9\n", b"\xff\xfeh\x00i\x00"], ids=["latin1", "utf16"]
+)
+def test_a_review_report_that_is_not_utf8_is_not_posted(tmp_path: Path, content: bytes) -> None:
+    report = write(tmp_path / "report.md", content)
+    env = {"GITHUB_TOKEN": "t", "GITHUB_REPOSITORY": "a/b", "GITHUB_EVENT_PATH": str(report)}
+    result = runner.invoke(app, ["review", "post", str(report)], env=env)
+    assert_one_line_error(result, 1, f"Cannot read {report}: write it with `mlproj review report`.")
