@@ -267,3 +267,25 @@ def test_new_into_a_read_only_folder(tmp_path: Path) -> None:
         result = runner.invoke(app, ["new", "demo", "--no-input", "-o", str(out)])
     assert_one_line_error(result, 2, f"--output-dir {out} is not writable.")
     assert list(out.iterdir()) == []
+
+
+def test_explanation_figures_on_a_full_disk(tmp_path: Path) -> None:
+    """The explain stage's PNGs: one line, and neither a PNG nor its staging folder left."""
+    from palmerpenguins import load_penguins
+    from sklearn.linear_model import Ridge
+
+    from mlproj.errors import CannotWrite
+    from mlproj.explain.figures import write_figures
+    from mlproj.explain.shap_values import explain_pipeline
+
+    table = load_penguins().dropna()
+    X, y = table[["bill_length_mm", "flipper_length_mm"]], table["body_mass_g"]
+    explanation = explain_pipeline(Ridge().fit(X, y), X[:10], X[10:20], task="regression", seed=0)
+    with full_disk(tmp_path / "disk", "64k") as disk:
+        write(disk / "figures" / "kept.txt", "old\n")
+        fill_up(disk)
+        before = without_filler(snapshot(disk))
+        with pytest.raises(CannotWrite) as raised:
+            write_figures(explanation, disk / "figures")
+        assert str(raised.value) == f"Cannot write {disk / 'figures'}: {FULL}."
+        assert without_filler(snapshot(disk)) == before
