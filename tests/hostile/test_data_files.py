@@ -80,6 +80,13 @@ def nested(kind: str) -> Callable[[], object]:
     return table
 
 
+def duplicated() -> object:
+    import pyarrow as pa
+
+    columns = [pa.array([1, 2]), pa.array([3, 4]), pa.array([0, 1])]
+    return pa.Table.from_arrays(columns, names=["a", "a", "y"])
+
+
 def folder_named(name: str) -> Build:
     def build(folder: Path) -> Path:
         (folder / name).mkdir()
@@ -295,6 +302,12 @@ REFUSED: list[tuple[str, Build, int, str]] = [
         parquet(nested("map")),
         4,
         NESTED.format(kind="a map"),
+    ),
+    (
+        "parquet-duplicate-names",
+        parquet(duplicated),
+        4,
+        "{data}: duplicate column names: a.",
     ),
     (
         "parquet-damaged",

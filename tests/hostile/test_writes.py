@@ -289,3 +289,20 @@ def test_explanation_figures_on_a_full_disk(tmp_path: Path) -> None:
             write_figures(explanation, disk / "figures")
         assert str(raised.value) == f"Cannot write {disk / 'figures'}: {FULL}."
         assert without_filler(snapshot(disk)) == before
+
+
+def test_a_report_that_is_a_symbolic_link_is_replaced_not_written_through(
+    built: Path, tmp_path: Path
+) -> None:
+    """A planted link at an output's name must not let a command overwrite the file it names."""
+    project = copy_into(built, tmp_path)
+    batch = write(tmp_path / "batch.csv", BATCH)
+    precious = write(tmp_path / "precious.txt", "keep me\n")
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / "drift.json").symlink_to(precious)
+    result = runner.invoke(app, ["drift", str(batch), "-p", str(project), "--output-dir", str(out)])
+    assert result.exit_code == 0, result.output
+    assert precious.read_text() == "keep me\n"
+    assert not (out / "drift.json").is_symlink()
+    assert (out / "drift.json").read_text().startswith("{")
