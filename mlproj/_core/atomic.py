@@ -7,6 +7,7 @@ naming the target, and no temporary file left behind.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
@@ -91,8 +92,20 @@ def _temporary_beside(path: Path) -> Iterator[tuple[BinaryIO, str]]:
         raise
 
 
+# What to do about the usual reasons, said after the system's own words.
+FIXES = {
+    errno.ENOSPC: "free some space and run it again",
+    errno.EDQUOT: "free some space and run it again",
+    errno.EROFS: "write somewhere writable",
+    errno.EACCES: "check the folder's permissions",
+    errno.EPERM: "check the folder's permissions",
+    errno.ENAMETOOLONG: "choose a shorter name",
+}
+
+
 def _reason(exc: OSError) -> str:
-    return exc.strerror or str(exc)
+    fix = FIXES.get(exc.errno or 0)
+    return f"{exc.strerror or exc}; {fix}" if fix else str(exc.strerror or exc)
 
 
 def _umask() -> int:

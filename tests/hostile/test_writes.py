@@ -29,8 +29,9 @@ from tests.toy_project import make_drift_project
 pytestmark = pytest.mark.usefixtures("forget_toy_package")
 
 runner = CliRunner()
-FULL = "No space left on device"
-READ_ONLY = "Read-only file system"
+FULL = "No space left on device; free some space and run it again"
+READ_ONLY = "Read-only file system; write somewhere writable"
+TOO_LONG = "File name too long; choose a shorter name"
 LONG = "n" * 300
 ROWS = "id,x,color,truth\n1,-2.0,red,a\n2,2.0,blue,b\n"
 TRUTH = ["--expected-column", "truth"]
@@ -66,12 +67,12 @@ def test_new_on_a_full_disk_leaves_nothing(tmp_path: Path, size: str) -> None:
 
 
 def test_new_that_fills_the_disk_in_git_leaves_nothing(tmp_path: Path) -> None:
-    """Past the render the disk fills in `git init` or `git add`: their one line, no traces."""
+    """Past the render the disk fills in git or dvc: the tool's one line, no traces."""
     with full_disk(tmp_path / "disk", "320k") as disk:
         result = runner.invoke(app, ["new", "demo", "--no-input", "--no-run", "-o", str(disk)])
         assert result.exit_code in (7, 24), result.output
         assert result.stderr.count("\n") == 1
-        assert FULL in result.stderr
+        assert "No space left on device" in result.stderr
         assert "Traceback" not in result.output
         assert sorted(p.name for p in disk.iterdir()) == []
 
@@ -178,7 +179,7 @@ def test_card_in_a_read_only_project(tmp_path: Path) -> None:
     [
         pytest.param("out", "it is a folder; name a file to write.", id="existing-folder"),
         pytest.param("file/out.md", "{tmp}/file is a file, not a folder.", id="under-a-file"),
-        pytest.param(LONG, "File name too long.", id="300-character-name"),
+        pytest.param(LONG, f"{TOO_LONG}.", id="300-character-name"),
     ],
 )
 def test_output_that_cannot_be_a_file_is_refused_before_any_work(
@@ -216,7 +217,7 @@ def test_drift_output_dir_with_a_name_too_long(built: Path, tmp_path: Path) -> N
     out = tmp_path / LONG
     before = snapshot(tmp_path)
     result = runner.invoke(app, ["drift", str(batch), "-p", str(project), "--output-dir", str(out)])
-    assert_one_line_error(result, 24, f"Cannot write {out / 'drift.json'}: File name too long.")
+    assert_one_line_error(result, 24, f"Cannot write {out / 'drift.json'}: {TOO_LONG}.")
     assert snapshot(tmp_path) == before
 
 
