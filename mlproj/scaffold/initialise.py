@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import shutil
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlproj._core import git as gitrepo
-from mlproj._core.atomic import write_text
+from mlproj._core.atomic import copy_file, write_text
 from mlproj._core.shell import DVC_ENV, python_module, run
 from mlproj.data.dataset import DataProfile, default_table, profile, read_table
 from mlproj.project.params import sync_params
@@ -77,7 +76,7 @@ def initialise_project(
         (project / answers.package_name / "stages" / "ingest.py").unlink(missing_ok=True)
         on_step(f"Tracking data/raw/{raw_name} with DVC")
         target = project / "data" / "raw" / raw_name
-        shutil.copyfile(answers.data_path, target)
+        copy_file(answers.data_path, target)
         run([*dvc, "add", "--quiet", str(target.relative_to(project))], project, env=DVC_ENV)
     if answers.run_pipeline:
         on_step("Running the pipeline once (dvc repro) for a baseline")

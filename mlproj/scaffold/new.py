@@ -17,11 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlproj import __version__
+from mlproj._core.atomic import writing
+from mlproj._core.text import first_line
 from mlproj.data.dataset import DataProfile, Task, profile, read_table
-from mlproj.errors import DestinationExists, RenderedInvalid, UserError
+from mlproj.errors import DataError, DestinationExists, InvalidName, RenderedInvalid, UserError
 from mlproj.scaffold.answers import DEFAULTS, OWNER, Answers
 from mlproj.scaffold.initialise import Progress, initialise_project
 from mlproj.scaffold.names import derive_names
+
+# Room for the staging folder's '.NAME.XXXXXXXX.mlproj' within a 255-byte file name.
+MAX_SLUG_BYTES = 200
 
 
 @dataclass(frozen=True)
@@ -56,14 +61,23 @@ def new_project(
 ) -> NewProject:
     """Create project NAME in OUTPUT_DIR, atomically: all of it or nothing."""
     names = derive_names(name)
+    if len(names.slug.encode()) > MAX_SLUG_BYTES:  # the file system caps a name at 255 bytes
+        raise InvalidName(
+            f"Project name gives a folder name of {len(names.slug)} characters "
+            f"({names.slug[:20]}...); keep it under {MAX_SLUG_BYTES}."
+        )
     destination = _check_destination(output_dir, names.slug)
     frame = None
     if data is not None:
         if not target:
             raise UserError("--data needs --target COLUMN: the column to predict.", exit_code=2)
-        data = data.expanduser().resolve()
+        data = data.expanduser()
         on_step(f"Reading {data.name}")
-        frame = read_table(data)
+        frame = read_table(data)  # first, so its messages name the file as the user gave it
+        try:
+            data = data.resolve()
+        except (OSError, RuntimeError) as exc:  # RuntimeError: a symbolic link loop
+            raise DataError(f"{data}: cannot be followed ({first_line(exc)}).") from None
         task = task or profile(frame, target, source=str(data)).task
     context = {
         "project_name": names.name,
@@ -82,12 +96,13 @@ def new_project(
     answers = Answers.from_context(context)
     staging = _make_staging(output_dir, names.slug)
     try:
-        on_step("Rendering the template")
-        rendered = render_template(staging, context)
-        data_profile = initialise_project(rendered, answers, on_step, frame)
-        if destination.exists():
-            destination.rmdir()  # checked empty above; a file appearing since makes this fail
-        os.rename(rendered, destination)
+        with writing(f"the project in {output_dir}"):
+            on_step("Rendering the template")
+            rendered = render_template(staging, context)
+            data_profile = initialise_project(rendered, answers, on_step, frame)
+            if destination.exists():
+                destination.rmdir()  # checked empty above; a file appearing since makes this fail
+            os.rename(rendered, destination)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return NewProject(path=destination, package=names.package, data=data_profile)
@@ -103,6 +118,11 @@ def _check_destination(output_dir: Path, slug: str) -> Path:
     if not output_dir.is_dir():
         raise UserError(f"--output-dir {output_dir} is not a folder.", exit_code=2)
     destination = output_dir.resolve() / slug
+    if destination.is_symlink():  # renaming onto it would replace the link, not fill its target
+        raise DestinationExists(
+            f"{destination} is a symbolic link; left untouched: choose another name or "
+            "--output-dir."
+        )
     if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
         raise DestinationExists(f"{destination} already exists and is not empty; left untouched.")
     return destination
