@@ -42,8 +42,8 @@ def check_id(incident_id: str) -> str:
     reason = ""
     if bad:
         reason = "contains " + ", ".join(repr(c) for c in bad)
-    elif incident_id.startswith("."):
-        reason = "starts with '.'"
+    elif incident_id.startswith((".", "-")):
+        reason = f"starts with {incident_id[0]!r}"  # hidden, or read as an option by a shell
     elif ".." in incident_id:
         reason = "contains '..'"
     elif len(incident_id) > MAX_ID:
