@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
+from mlproj._core.text import brief
 from mlproj.data.dataset import Task
 from mlproj.errors import InvalidIncident
 
@@ -150,7 +151,7 @@ def _column_or_value(
 def _text(value: object, what: str) -> str:
     # YAML reads an unquoted yes/no/null as a boolean or nothing: make the author quote it.
     if isinstance(value, bool) or not isinstance(value, (str, int, float)) or value == "":
-        raise InvalidIncident(f"{what} must be text, not {value!r}; put it in quotes")
+        raise InvalidIncident(f"{what} must be text, not {brief(value)}; put it in quotes")
     return label_text(value)
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from mlproj._core import atomic
-from mlproj._core.text import first_line
+from mlproj._core.yamlio import load_yaml
 from mlproj.errors import ChecklistIncomplete, ConfigError, UserError
 
 CHECKLIST_FILE = "review-checklist.yaml"
@@ -77,15 +77,11 @@ class CheckResult:
 
 def load_checklist(project: Path) -> Checklist:
     """Read and validate `review-checklist.yaml`, naming the entry at fault."""
-    import yaml
-
     path = project / CHECKLIST_FILE
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path)
     except FileNotFoundError:
         raise ConfigError(f"{path} is missing: it declares the review checklist.") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path} is not valid YAML: {first_line(exc)}") from None
     if not isinstance(data, dict) or not isinstance(data.get("items"), list) or not data["items"]:
         raise ConfigError(f"{path} needs a non-empty `items:` list.")
     items = tuple(_item(entry, index, path) for index, entry in enumerate(data["items"], 1))
