@@ -29,8 +29,10 @@ TEMPLATES = (GITHUB_TEMPLATE, GITLAB_TEMPLATE)
 ITEM_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 MARKER = re.compile(r"<!--\s*review:([a-z0-9-]+)\s*-->")
 CHECKBOX = re.compile(r"^\s*[-*+]\s+\[([ xX])\]\s+(.*)$")
-# Text a reader never sees: HTML comments (other than item markers) and fenced code blocks.
-HIDDEN = re.compile(r"<!--(?!\s*review:)[\s\S]*?-->|^\s*(```|~~~)[\s\S]*?^\s*\1", re.MULTILINE)
+# Text a reader never sees: HTML comments other than item markers. As CommonMark renders
+# them, one left open hides everything after it, and so does an unclosed code fence.
+HIDDEN = re.compile(r"<!--(?!\s*review:)[\s\S]*?(?:-->|\Z)")
+FENCE = re.compile(r"\s*(`{3,}|~{3,})")
 
 
 @dataclass(frozen=True)
@@ -192,7 +194,7 @@ def _body_from_event(path: Path) -> str:
 def _checkboxes(body: str) -> dict[str, bool]:
     """Every visible task-list line, keyed by its item marker and by its normalised text."""
     found: dict[str, bool] = {}
-    for line in HIDDEN.sub("", body.replace("\r\n", "\n")).splitlines():
+    for line in _visible_lines(body):
         match = CHECKBOX.match(line)
         if not match:
             continue
@@ -203,6 +205,30 @@ def _checkboxes(body: str) -> dict[str, bool]:
             found.setdefault(marker.group(1), ticked)
         found.setdefault(_normal(text), ticked)
     return found
+
+
+def _visible_lines(body: str) -> list[str]:
+    """The lines a reader sees rendered: outside comments and code fences, closed or not."""
+    lines: list[str] = []
+    fence: str | None = None
+    for line in HIDDEN.sub("", body.replace("\r\n", "\n").replace("\r", "\n")).split("\n"):
+        opening = FENCE.match(line)
+        if fence is None:
+            if opening and not (opening.group(1)[0] == "`" and "`" in line[opening.end() :]):
+                fence = opening.group(1)
+            else:
+                lines.append(line)
+        elif _closes(opening, line, fence):
+            fence = None
+    return lines
+
+
+def _closes(opening: re.Match[str] | None, line: str, fence: str) -> bool:
+    """Whether LINE closes FENCE: the same character, at least as long, nothing after it."""
+    if opening is None:
+        return False
+    marks = opening.group(1)
+    return marks[0] == fence[0] and len(marks) >= len(fence) and not line[opening.end() :].strip()
 
 
 def _normal(text: str) -> str:

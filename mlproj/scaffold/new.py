@@ -53,6 +53,8 @@ def new_project(
 ) -> NewProject:
     """Create project NAME in OUTPUT_DIR, atomically: all of it or nothing."""
     names = derive_names(name)
+    if names.transliterated:
+        on_step(f"Folder {names.slug}, package {names.package}: {names.name!r} spelt in ASCII")
     destination = _check_destination(output_dir, names.slug)
     frame = None
     if data is not None:
