@@ -101,6 +101,12 @@ def _parse(text: str, shown: str) -> Any:
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or _first(exc)
         raise InvalidYaml(f"{shown}: not valid YAML{_where(exc)}: {problem}") from None
+    except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+        # PyYAML's constructors fail this way on a value that does not fit its (implicit) tag:
+        # `2024-13-45` looks like a date, `!!timestamp` with nothing after it, `!!int x`.
+        raise InvalidYaml(
+            f"{shown}: a value does not fit its type ({_first(exc)}): quote it to keep it as text."
+        ) from None
     except RecursionError:
         raise InvalidYaml(
             f"{shown}: nested more than {MAX_DEPTH} levels deep: flatten it."

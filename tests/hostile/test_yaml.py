@@ -56,6 +56,8 @@ HOSTILE = {
     "nul-byte": Hostile(b"x: a\x00b\n", "not valid YAML"),
     "deep-nesting": Hostile(b"x: " + b"[" * 20_000 + b"]" * 20_000, "levels deep"),
     "malformed": Hostile(b"x: [\n", "not valid YAML at line 2"),
+    "impossible-date": Hostile(b"x: 2024-13-45\n", "a value does not fit its type"),
+    "empty-timestamp-tag": Hostile(b"x: !!timestamp\n", "a value does not fit its type"),
     "huge-sparse": Hostile(b"", "more than the 8 MB", sparse_size=GIGABYTE),
 }
 
