@@ -27,21 +27,22 @@ MAX_DEPTH = 500
 
 
 def load_yaml(
-    source: str | bytes | Path,
+    text_or_path: str | bytes | Path,
     *,
-    name: str | Path | None = None,
+    source: str | Path | None = None,
     max_bytes: int = MAX_BYTES,
 ) -> Any:
-    """Parse one YAML document from SOURCE (text, bytes or a file) safely.
+    """Parse one YAML document from text, bytes or a file, safely.
 
-    NAME is how the input is called in messages (default: the path, or "YAML"). Raises
-    `InvalidYaml`, naming NAME and the fix, when the input is too big, not UTF-8, not YAML,
+    SOURCE is how the input is called in messages (default: the path, or "YAML"). Raises
+    `InvalidYaml`, naming SOURCE and the fix, when the input is too big, not UTF-8, not YAML,
     uses a tag other than YAML's plain ones (`!!python/object`...) or expands past the bounds.
     A missing file raises `FileNotFoundError`, so each caller says what the file is for.
     """
-    shown = str(name if name is not None else source if isinstance(source, Path) else "YAML")
-    text = _text(source, shown, max_bytes)
-    return _parse(text, shown)
+    if source is None:
+        source = text_or_path if isinstance(text_or_path, Path) else "YAML"
+    shown = str(source)
+    return _parse(_text(text_or_path, shown, max_bytes), shown)
 
 
 def _text(source: str | bytes | Path, shown: str, max_bytes: int) -> str:

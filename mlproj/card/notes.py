@@ -59,7 +59,7 @@ def read_notes(project: Path) -> CardNotes:
 
 def notes_from_yaml(text: str | bytes | Path, source: str = NOTES_FILE) -> CardNotes:
     """Parse the file's text, naming the field and what is wrong with it on a mistake."""
-    data = load_yaml(text, name=source)
+    data = load_yaml(text, source=source)
     if data is None:
         data = {}
     if not isinstance(data, dict):

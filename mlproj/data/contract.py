@@ -139,7 +139,7 @@ def _rule_fields(rule: ColumnRule) -> dict[str, Any]:
 
 def contract_from_yaml(text: str | bytes | Path, *, source: str = "contract") -> Contract:
     """Read a contract, naming the file, column and field of the first thing wrong with it."""
-    document = load_yaml(text, name=source)
+    document = load_yaml(text, source=source)
     if not isinstance(document, dict) or "columns" not in document:
         raise ConfigError(f"{source}: missing 'columns', the mapping of column name to rule")
     for key in document:

@@ -181,15 +181,15 @@ def _document(path: Path) -> dict[str, Any]:
     return _parse(path, str(path), json_file=suffix == ".json")
 
 
-def _parse(source_: str | bytes | Path, source: str, *, json_file: bool) -> dict[str, Any]:
+def _parse(content: str | bytes | Path, source: str, *, json_file: bool) -> dict[str, Any]:
     import json
 
     if not json_file:
         # The one bounded loader: a few lines of YAML anchors must not become gigabytes.
-        document = load_yaml(source_, name=source)
+        document = load_yaml(content, source=source)
     else:
         try:
-            raw = source_.read_bytes() if isinstance(source_, Path) else source_
+            raw = content.read_bytes() if isinstance(content, Path) else content
             document = json.loads(raw)
         except OSError as error:
             raise InvalidIncident(f"{source}: cannot be read ({error.strerror})") from None
@@ -199,6 +199,8 @@ def _parse(source_: str | bytes | Path, source: str, *, json_file: bool) -> dict
             raise InvalidIncident(
                 f"{source}: not valid JSON at line {error.lineno}: {error.msg}"
             ) from error
+        except RecursionError:
+            raise InvalidIncident(f"{source}: nested too deeply to be an incident") from None
     if not isinstance(document, dict):
         raise InvalidIncident(f"{source}: expected a mapping of field names to values")
     return document

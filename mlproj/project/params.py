@@ -67,7 +67,7 @@ def _check_conf_files(project: Path) -> None:
     for path in sorted((project / CONF_DIR).rglob("*.yaml")):
         name = path.relative_to(project).as_posix()
         try:
-            load_yaml(path, name=name)
+            load_yaml(path, source=name)
         except InvalidYaml as exc:
             raise ConfigError(f"conf/ does not compose: {exc}") from None
 
@@ -155,7 +155,7 @@ def _compare(project: Path, composed: str) -> list[str]:
     current = read_params(project)
     if current is None:
         return [f"{PARAMS_FILE} is missing"]
-    return differences(load_yaml(composed, name="the composition of conf/") or {}, current)
+    return differences(load_yaml(composed, source="the composition of conf/") or {}, current)
 
 
 def _stale_message(changes: list[str], remedy: str) -> str:

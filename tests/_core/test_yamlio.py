@@ -47,7 +47,7 @@ def test_a_file_is_named_and_a_missing_one_is_left_to_the_caller(tmp_path: Path)
 
 def test_a_folder_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(InvalidYaml, match=r"cannot be read \(Is a directory\)"):
-        load_yaml(tmp_path, name="conf")
+        load_yaml(tmp_path, source="conf")
 
 
 def test_the_size_bound_is_checked_before_reading(tmp_path: Path) -> None:

@@ -218,3 +218,23 @@ def test_a_hostile_answers_file_is_ignored_quickly(tmp_path: Path, hostile: str)
     result = invoke(["regression", "list", "-p", str(project)])
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply to be an incident"),
+        (b'{"id": "caf\xe9"}', "not UTF-8; save it as UTF-8"),
+        (b'{"id": ', "not valid JSON at line 1"),
+        (b'["not", "a", "mapping"]', "expected a mapping of field names to values"),
+    ],
+    ids=["json-deep-nesting", "json-latin-1", "json-truncated", "json-not-a-mapping"],
+)
+def test_a_hostile_json_incident_request_is_one_line(
+    tmp_path: Path, content: bytes, says: str
+) -> None:
+    project = regression_project(tmp_path / "proj")
+    request = write(tmp_path / "request.json", content)
+    result = invoke(["add-regression", "--from-file", str(request), "-p", str(project)])
+    assert_one_line_error(result, 9, "request.json", says)
+    assert not (project / "tests" / "regressions" / "INC-9").exists()
