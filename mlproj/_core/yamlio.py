@@ -17,11 +17,14 @@ from typing import Any
 from mlproj.errors import InvalidYaml
 
 # Far above any file a project writes by hand or DVC writes (dvc.lock of a big pipeline is
-# well under a megabyte), far below what would hurt a 2-core CI runner.
-MAX_BYTES = 8 * 1024 * 1024
+# well under a megabyte); libyaml itself reads about 1 MB a second on a busy 2-core runner.
+MAX_BYTES = 4 * 1024 * 1024
 # Nodes that aliases may add beyond those written out: room for `<<: *defaults` merges,
 # none for a "billion laughs".
 MAX_ALIAS_NODES = 10_000
+# A broken file up to this size is read again by the pure-Python loader for its clearer
+# message; past it that would take longer than the user should wait (about 10 s a megabyte).
+RETRY_CHARS = 256 * 1024
 # Nesting deeper than this is no configuration anyone reads, and recursion would end it badly.
 MAX_DEPTH = 500
 
@@ -71,13 +74,13 @@ def _text(source: str | bytes | Path, shown: str, max_bytes: int) -> str:
                 "save it as UTF-8 and try again."
             ) from None
     if len(source) > max_bytes:
-        raise InvalidYaml(_too_big(shown, len(source), max_bytes))
+        raise InvalidYaml(_too_big(shown, len(source), max_bytes, "characters"))
     return source
 
 
-def _too_big(shown: str, size: int, max_bytes: int) -> str:
+def _too_big(shown: str, size: int, max_bytes: int, unit: str = "bytes") -> str:
     return (
-        f"{shown}: {size:,} bytes is more than the {max_bytes // 1024**2} MB mlproj reads "
+        f"{shown}: {size:,} {unit} is more than the {max_bytes / 1024**2:g} MB mlproj reads "
         "from a YAML file: shorten it, or keep bulk data in a CSV or Parquet file."
     )
 
@@ -87,13 +90,15 @@ def _parse(text: str, shown: str) -> Any:
 
     try:
         try:
-            return yaml.load(text, Loader=_loader(fast=True))
+            return _load(text, fast=True)
         except yaml.YAMLError as exc:
             if "maximum nesting depth" in str(exc):
                 raise RecursionError from None
+            if len(text) > RETRY_CHARS:
+                raise
             # libyaml words its errors differently: read a broken file again with the pure
             # loader, so a message does not depend on how PyYAML was installed.
-            return yaml.load(text, Loader=_loader(fast=False))
+            return _load(text, fast=False)
     except InvalidYaml as exc:
         exc.message = f"{shown}: {exc.message}"
         raise
@@ -137,6 +142,15 @@ def _first(exc: Exception) -> str:
     return text.splitlines()[0][:200] if text else type(exc).__name__
 
 
+def _load(text: str, *, fast: bool) -> Any:
+    loader = _loader(fast=fast)(text)
+    loader.has_alias = "*" in text
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
 @functools.cache
 def _loader(*, fast: bool) -> type:
     """A SafeLoader (FAST: libyaml's, where installed) that measures a document before building it.
@@ -149,7 +163,9 @@ def _loader(*, fast: bool) -> type:
 
     class BoundedLoader(base):  # type: ignore[misc]
         def construct_document(self, node: Any) -> Any:
-            _check_expansion(node)
+            # Without a `*` there is no alias to expand: skip the walk (a third of the time).
+            if self.has_alias:
+                _check_expansion(node)
             return super().construct_document(node)
 
     return BoundedLoader

@@ -58,7 +58,7 @@ HOSTILE = {
     "malformed": Hostile(b"x: [\n", "not valid YAML at line 2"),
     "impossible-date": Hostile(b"x: 2024-13-45\n", "a value does not fit its type"),
     "empty-timestamp-tag": Hostile(b"x: !!timestamp\n", "a value does not fit its type"),
-    "huge-sparse": Hostile(b"", "more than the 8 MB", sparse_size=GIGABYTE),
+    "huge-sparse": Hostile(b"", "more than the 4 MB", sparse_size=GIGABYTE),
 }
 
 
