@@ -8,9 +8,8 @@ reached with the workflow's `GITHUB_TOKEN`, GitLab with a project access token i
 
 from __future__ import annotations
 
+import functools
 import json
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,10 +155,13 @@ def _comment_id(target: _Target, comment: dict[str, Any]) -> int:
 
 
 def _request(target: _Target, method: str, url: str, payload: dict[str, str] | None = None) -> Any:
+    import urllib.error
+    import urllib.request
+
     data = None if payload is None else json.dumps(payload).encode()
     headers = {**target.headers, "Content-Type": "application/json", "User-Agent": "mlproj"}
     request = urllib.request.Request(url, data=data, headers=headers, method=method)
-    opener = urllib.request.build_opener(_SameOriginRedirects(target.host, url))
+    opener = urllib.request.build_opener(_same_origin_redirects()(target.host, url))
     try:
         with opener.open(request, timeout=TIMEOUT) as response:
             body = response.read(MAX_BODY + 1)
@@ -206,28 +208,35 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     return parts.scheme, (parts.hostname or "").lower(), parts.port or default
 
 
-class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
-    """Follow a redirect only within the API's own origin, where the token is meant to go.
+@functools.cache
+def _same_origin_redirects() -> type[Any]:
+    """The redirect handler class, made on first use: urllib.request costs `--help` time."""
+    import urllib.request
 
-    urllib copies every header, `Authorization` and `PRIVATE-TOKEN` included, to whatever
-    host a `Location` names. A redirect to another host or scheme is refused with one line
-    instead: following it without the token would fail anyway, and with it would leak it.
-    """
+    class SameOriginRedirects(urllib.request.HTTPRedirectHandler):
+        """Follow a redirect only within the API's own origin, where the token is meant to go.
 
-    def __init__(self, host: str, url: str) -> None:
-        super().__init__()
-        self.host = host
-        self.origin = _origin(url)
+        urllib copies every header, `Authorization` and `PRIVATE-TOKEN` included, to whatever
+        host a `Location` names. A redirect to another host or scheme is refused with one line
+        instead: following it without the token would fail anyway, and with it would leak it.
+        """
 
-    def redirect_request(
-        self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str
-    ) -> urllib.request.Request | None:
-        """Refuse a redirect that leaves the API's scheme, host and port."""
-        if _origin(newurl) != self.origin:
-            scheme, host, port = _origin(newurl)
-            raise UserError(
-                f"{self.host} redirected {req.get_method()} {req.full_url} to another host "
-                f"({scheme}://{host}:{port}); mlproj sends its token only to the configured "
-                "API host: check GITHUB_API_URL / CI_API_V4_URL."
-            )
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+        def __init__(self, host: str, url: str) -> None:
+            super().__init__()
+            self.host = host
+            self.origin = _origin(url)
+
+        def redirect_request(
+            self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str
+        ) -> urllib.request.Request | None:
+            """Refuse a redirect that leaves the API's scheme, host and port."""
+            if _origin(newurl) != self.origin:
+                scheme, host, port = _origin(newurl)
+                raise UserError(
+                    f"{self.host} redirected {req.get_method()} {req.full_url} to another host "
+                    f"({scheme}://{host}:{port}); mlproj sends its token only to the configured "
+                    "API host: check GITHUB_API_URL / CI_API_V4_URL."
+                )
+            return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+    return SameOriginRedirects
