@@ -53,7 +53,8 @@ def compose_yaml(project: Path, overrides: list[str] | None = None) -> str:
         OmegaConf.resolve(cfg)
     except (HydraException, OmegaConfBaseException, yaml.YAMLError, ValueError) as exc:
         # ValueError covers a UnicodeDecodeError from a file the check above could not see.
-        first = first_line(exc)
+        # Hydra wraps some causes in an exception with no message of its own.
+        first = first_line(exc.__cause__ if exc.__cause__ and not str(exc).strip() else exc)
         raise ConfigError(f"conf/ does not compose: {first}") from exc
     return OmegaConf.to_yaml(cfg)
 

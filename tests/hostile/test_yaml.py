@@ -238,3 +238,32 @@ def test_a_hostile_json_incident_request_is_one_line(
     result = invoke(["add-regression", "--from-file", str(request), "-p", str(project)])
     assert_one_line_error(result, 9, "request.json", says)
     assert not (project / "tests" / "regressions" / "INC-9").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("a: ${a}\n", "Recursive interpolation detected"),
+        ("a: ${b\n", "no viable alternative at input '${b'"),
+        ("a: ${oc.env:MLPROJ_SURELY_UNSET}\n", "MLPROJ_SURELY_UNSET"),
+        ("defaults:\n  - nothere: x\n  - _self_\na: 1\n", "Could not find 'nothere/x'"),
+        ("a: 1\na: 2\n", "conf/ does not compose"),
+    ],
+    ids=[
+        "recursive-interpolation",
+        "unclosed-interpolation",
+        "missing-env-var",
+        "missing-group",
+        "duplicate-key",
+    ],
+)
+@pytest.mark.parametrize("command", ["check", "refresh"])
+def test_conf_mistakes_hydra_finds_are_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, says: str, command: str
+) -> None:
+    monkeypatch.delenv("MLPROJ_SURELY_UNSET", raising=False)
+    project = conf_project(tmp_path)
+    write(project / "conf" / "config.yaml", text)
+    result = invoke(["params", command, "-p", str(project)])
+    assert_one_line_error(result, 5, "conf/ does not compose", says)
+    assert (project / "params.yaml").read_text() == "a: 2\ndata:\n  task: classification\n"
