@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from mlproj._core import atomic
+from mlproj._core.text import brief
 from mlproj._core.yamlio import load_yaml
 from mlproj.errors import ChecklistIncomplete, ConfigError, UserError
 
@@ -241,7 +242,7 @@ def _item(entry: object, index: int, path: Path) -> Item:
     item_id = str(entry.get("id", ""))
     if not ITEM_ID.fullmatch(item_id):
         raise ConfigError(
-            f"{path}: item {index} id {item_id!r} must be lowercase letters, digits and '-'."
+            f"{path}: item {index} id {brief(item_id)} must be lowercase letters, digits and '-'."
         )
     required = entry.get("required", True)
     if not isinstance(required, bool):
