@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from mlproj._core.text import brief
 from mlproj.data.dataset import Task
@@ -108,10 +108,10 @@ def expectation_from_mapping(data: object, where: str) -> Expectation:
             f"{where}: 'expectation' must be a mapping such as {{kind: no_error}}"
         )
     kind = data.get("kind")
-    if kind not in TASKS_OF:
+    if not isinstance(kind, str) or kind not in TASKS_OF:
         names = ", ".join(TASKS_OF)
-        raise InvalidIncident(f"{where}: expectation 'kind' must be one of {names}, not {kind!r}")
-    kind = cast(Kind, kind)
+        shown = brief(kind)
+        raise InvalidIncident(f"{where}: expectation 'kind' must be one of {names}, not {shown}")
     for key in data:
         if key != "kind" and key not in FIELDS[kind]:
             allowed = " and ".join(repr(k) for k in FIELDS[kind]) or "no other key"
