@@ -186,6 +186,8 @@ def _body_from_event(path: Path) -> str:
         event: Any = json.loads(_read_file(path))
     except json.JSONDecodeError as exc:
         raise UserError(f"{path} is not a JSON event payload: {exc.msg}.") from None
+    except RecursionError:
+        raise UserError(f"{path} is not a JSON event payload: nested too deeply.") from None
     request = event.get("pull_request") if isinstance(event, dict) else None
     if not isinstance(request, dict):
         raise UserError(f"{path} is not a pull request event: there is no description to check.")

@@ -123,7 +123,7 @@ def _pull_number(event_path: Path) -> int:
     try:
         event = json.loads(event_path.read_text(encoding="utf-8"))
         return int(event["pull_request"]["number"])
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         raise UserError(
             f"{event_path} is not a pull request event: the report is posted on pull requests."
         ) from None

@@ -155,3 +155,39 @@ def test_a_name_with_nothing_to_spell_is_refused(tmp_path: Path, name: str) -> N
     result = invoke(["new", name, "--no-input", "--no-run", "-o", str(tmp_path)])
     assert_one_line_error(result, 2, "Project name")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("payload", "says"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "is not a JSON event payload: nested too deeply."),
+        (b'{"pull_request": ', "is not a JSON event payload: Expecting value."),
+        (b'{"pull_request": "x"}', "is not a pull request event"),
+        (b"\xff\xfe{}", "Cannot read"),
+    ],
+    ids=["deep-nesting", "truncated", "not-a-pull-request", "not-utf-8"],
+)
+def test_a_hostile_event_payload_is_one_line(tmp_path: Path, payload: bytes, says: str) -> None:
+    write(tmp_path / "review-checklist.yaml", CHECKLIST)
+    event = write(tmp_path / "event.json", payload)
+    result = invoke(
+        ["review", "check", "-p", str(tmp_path)],
+        env={"GITHUB_EVENT_PATH": str(event), "CI_MERGE_REQUEST_DESCRIPTION": ""},
+    )
+    assert_one_line_error(result, 1, "event.json", says)
+
+
+@pytest.mark.parametrize(
+    "payload", [b"[" * 100_000 + b"]" * 100_000, b'{"pull_request": {"number": "x"}}', b"\xff"]
+)
+def test_review_post_with_a_hostile_event_payload(tmp_path: Path, payload: bytes) -> None:
+    event = write(tmp_path / "event.json", payload)
+    report = write(tmp_path / "report.md", "# Review\n")
+    env = {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_EVENT_PATH": str(event),
+        "GITHUB_REPOSITORY": "acme/churn",
+        "GITHUB_TOKEN": "t",
+    }
+    result = invoke(["review", "post", str(report)], env=env)
+    assert_one_line_error(result, 1, "event.json", "is not a pull request event")
