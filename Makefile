@@ -1,12 +1,13 @@
 # Two entry points for a newcomer; each makes its own virtual environment in .venv.
 #   make demo   install mlproj, scaffold demo/ (penguins) and run its pipeline with dvc repro
 #   make test   install mlproj with its dev tools and run every test, end-to-end ones included
+#   make docs   build the docs site into site/ (strict: a broken link or missing page fails)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DIR ?= build
 
-.PHONY: demo test fast-test lint bench clean
+.PHONY: demo test fast-test lint docs reference pre-commit bench clean
 
 $(BIN)/mlproj: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +31,20 @@ fast-test: $(BIN)/mlproj
 lint: $(BIN)/mlproj
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 
+# NO_MKDOCS_2_WARNING: silences Material's notice about its successor, printed on every build.
+docs: $(BIN)/mlproj
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
+# Rewrites docs/reference/cli.md and exit-codes.md from the code (a test fails while they are stale).
+reference: $(BIN)/mlproj
+	$(BIN)/python tools/reference.py
+
+# The repository's own hooks; mypy and the template checks run in .venv, so it goes first on PATH.
+pre-commit: $(BIN)/mlproj
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pre-commit run --all-files
+
 bench: $(BIN)/mlproj
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) $(DEMO_DIR) site .pytest_cache .ruff_cache .mypy_cache

@@ -121,7 +121,7 @@ class InvalidFlowName(UserError):
 class DriftDetected(UserError):
     """Raised when a production batch drifts from the reference beyond the declared thresholds.
 
-    Exit code 1, as the issue asks: CI treats drift like a failing test. It is a verdict on
+    Exit code 1, so that CI treats drift like a failing test. It is a verdict on
     the data, so it is raised only after the report has been written and shown.
     """
 
@@ -185,6 +185,36 @@ class CannotWrite(UserError):
     exit_code = 24
 
 
+class RenderedInvalid(UserError):
+    """Raised when a rendered template file does not parse as its language: a template bug.
+
+    `mlproj new` checks every generated Python, YAML and TOML file before it initialises and
+    commits anything, so an answer the template failed to escape cannot yield a broken project.
+    """
+
+    exit_code = 25
+
+
+class UpdateRefused(UserError):
+    """Raised when `mlproj update` cannot start; nothing was changed.
+
+    A dirty tree, no `develop` branch, an update branch left from before, no commit in the
+    history that `mlproj new` or `mlproj update` made, or an answer the template cannot use.
+    """
+
+    exit_code = 26
+
+
+class UpdateConflicts(UserError):
+    """Raised after `mlproj update` has merged and reported, when files are left in conflict.
+
+    The update branch holds an unfinished merge (conflict markers, an unmerged index) that
+    `git status` lists: resolve and commit it, or give up with `git merge --abort`.
+    """
+
+    exit_code = 27
+
+
 class InvalidYaml(UserError):
     """Raised when a YAML file cannot be read safely: not UTF-8 or YAML, too big, tags, alias bombs.
 
@@ -195,4 +225,4 @@ class InvalidYaml(UserError):
     and never shows the value.
     """
 
-    exit_code = 25
+    exit_code = 28

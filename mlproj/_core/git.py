@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from mlproj._core.shell import run
 from mlproj.errors import CommandFailed
-
-if TYPE_CHECKING:
-    from mlproj.project.answers import Answers
 
 MAIN = "main"
 DEVELOP = "develop"
@@ -20,26 +17,50 @@ def init(project: Path) -> None:
     run(["git", "init", "--quiet", "--initial-branch", MAIN], project)
 
 
-def first_commit(project: Path, message: str, answers: Answers) -> None:
+def first_commit(project: Path, message: str, *, author: str, email: str) -> None:
     """Commit every file to `main`, then create and check out `develop`.
 
-    The user's own git identity wins; the template's author is used only where git has none,
-    so a fresh CI machine can still make the commit. Hooks are skipped: this commit is made by
-    the tool, before the project's hook environments exist.
+    The user's own git identity wins; AUTHOR and EMAIL (the template's answers) are used only
+    where git has none, so a fresh CI machine can still make the commit. Hooks are skipped:
+    this commit is made by the tool, before the project's hook environments exist.
     """
-    env = {}
-    if not _configured(project, "user.name"):
-        env["GIT_AUTHOR_NAME"] = env["GIT_COMMITTER_NAME"] = answers.author or "mlproj"
-    if not _configured(project, "user.email"):
-        env["GIT_AUTHOR_EMAIL"] = env["GIT_COMMITTER_EMAIL"] = answers.email or "mlproj@localhost"
+    env = identity_env(project, author=author, email=email)
     run(["git", "add", "--all"], project)
     run(["git", "commit", "--quiet", "--no-verify", "--message", message], project, env=env)
     run(["git", "switch", "--quiet", "--create", DEVELOP], project)
 
 
-def _configured(project: Path, key: str) -> bool:
-    result = run(["git", "config", "--get", key], project, check=False)
-    return result.returncode == 0 and bool(result.stdout.strip())
+def git(
+    repo: Path,
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    check: bool = True,
+    strip: bool = True,
+    input: str | None = None,
+) -> str:
+    """Run git in REPO and return its output: stripped unless STRIP is false, "" on failure.
+
+    A failure raises `CommandFailed` unless CHECK is false.
+    """
+    result = run(["git", *args], repo, env=env, check=check, input=input)
+    if check is False and result.returncode != 0:
+        return ""
+    return result.stdout.strip() if strip else result.stdout
+
+
+def identity_env(repo: Path, *, author: str = "", email: str = "") -> dict[str, str]:
+    """REPO's git identity spelt out for a commit, with stand-ins where git has none.
+
+    AUTHOR and EMAIL stand in first, then `mlproj`, as on a fresh CI runner.
+    """
+    name = git(repo, "config", "--get", "user.name", check=False) or author or "mlproj"
+    address = git(repo, "config", "--get", "user.email", check=False) or email or "mlproj@localhost"
+    return {
+        "GIT_AUTHOR_NAME": name,
+        "GIT_COMMITTER_NAME": name,
+        "GIT_AUTHOR_EMAIL": address,
+        "GIT_COMMITTER_EMAIL": address,
+    }
 
 
 def current_branch(project: Path) -> str | None:

@@ -20,12 +20,19 @@ def run(
     *,
     env: Mapping[str, str] | None = None,
     check: bool = True,
+    input: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ARGS in CWD and return its result; with CHECK, a non-zero exit raises with its stderr."""
+    """Run ARGS in CWD, INPUT on stdin; with CHECK, a non-zero exit raises with its stderr."""
     full_env = {**os.environ, **(env or {})}
     try:
         result = subprocess.run(
-            list(args), cwd=cwd, env=full_env, capture_output=True, text=True, check=False
+            list(args),
+            cwd=cwd,
+            env=full_env,
+            input=input,
+            capture_output=True,
+            text=True,
+            check=False,
         )
     except FileNotFoundError as exc:
         raise CommandFailed(f"`{args[0]}` is not installed or not on PATH.") from exc

@@ -45,9 +45,10 @@ def new(
 ) -> None:
     """Create a git + DVC + Hydra project that trains, evaluates and explains a model."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.panel import Panel
 
-    from mlproj.project.answers import DEFAULTS
+    from mlproj.scaffold.answers import DEFAULTS
     from mlproj.scaffold.new import new_project
 
     console = Console(highlight=False, soft_wrap=True)
@@ -67,14 +68,15 @@ def new(
             email=email or DEFAULTS["email"],
             code_owners=code_owners,
             run_pipeline=not no_run,
-            on_step=lambda step: console.print(f"[green]•[/green] {step}"),
+            # Steps name the data file: its name is text, never rich markup.
+            on_step=lambda step: console.print(f"[green]•[/green] {escape(step)}"),
         )
     profile = created.data
     features = len(profile.numeric) + len(profile.categorical)
     console.print(
-        f"{profile.task.capitalize()} of [bold]{profile.target}[/bold] from {features} features "
-        f"({len(profile.numeric)} numeric, {len(profile.categorical)} categorical); "
-        f"identifier columns left out: {', '.join(profile.identifiers) or 'none'}"
+        f"{profile.task.capitalize()} of [bold]{escape(profile.target)}[/bold] from {features} "
+        f"features ({len(profile.numeric)} numeric, {len(profile.categorical)} categorical); "
+        f"identifier columns left out: {escape(', '.join(profile.identifiers)) or 'none'}"
     )
     first = (
         "dvc repro          # nothing to do: the baseline is trained"
@@ -83,7 +85,7 @@ def new(
     )
     next_steps = "\n".join(
         [
-            f"cd {created.path}",
+            f"cd {escape(str(created.path))}",
             first,
             "dvc metrics show",
             "dvc exp run -S model=hist_gradient_boosting",

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mlproj._core.atomic import writing
 from mlproj.explain.shap_values import shap_module
 
 if TYPE_CHECKING:
@@ -49,17 +50,19 @@ def write_figures(
     missing = [label for label in local_rows if label not in explanation.data.index]
     if missing:
         raise ValueError(f"rows {missing!r} are not among the explained rows")
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    with writing(str(out_dir)):  # a full disk or a read-only folder: one line, no PNG left
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     try:
-        figures = _global_figures(explanation, staging, max_display)
-        for n, label in enumerate(local_rows, start=1):
-            figures.append(
-                _waterfall(explanation, label, staging / f"waterfall_{n}.png", max_display)
-            )
-        out_dir.mkdir(exist_ok=True)
-        for figure in figures:
-            os.replace(figure.path, out_dir / figure.path.name)
+        with writing(str(out_dir)):
+            figures = _global_figures(explanation, staging, max_display)
+            for n, label in enumerate(local_rows, start=1):
+                figures.append(
+                    _waterfall(explanation, label, staging / f"waterfall_{n}.png", max_display)
+                )
+            out_dir.mkdir(exist_ok=True)
+            for figure in figures:
+                os.replace(figure.path, out_dir / figure.path.name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return [replace(figure, path=out_dir / figure.path.name) for figure in figures]

@@ -136,6 +136,7 @@ def fetch(project: Path, which: str, output: Path) -> Fetched:
     from mlproj._core import atomic
     from mlproj.project.project import open_project
 
+    atomic.check_target(output)
     version = (
         current(project, which) if which in stages(project) else _known_version(project, which)
     )

@@ -1,1 +1,19 @@
-"""gates."""
+"""Quality gates: the model against thresholds, references, slices and the last release."""
+
+from __future__ import annotations
+
+from mlproj.gates.check import GATES_FILE, GateReport, check_gates
+from mlproj.gates.settings import GateSettings, gate_settings
+from mlproj.gates.slices import SLICES_FILE, SliceReport, group_gap, read_slices
+
+__all__ = [
+    "GATES_FILE",
+    "SLICES_FILE",
+    "GateReport",
+    "GateSettings",
+    "SliceReport",
+    "check_gates",
+    "gate_settings",
+    "group_gap",
+    "read_slices",
+]

@@ -255,7 +255,12 @@ def _number_or_none(value: Any) -> float | None:
 def _read_metrics(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise InvalidGates(f"{path} not found: the evaluate stage writes it; run `dvc repro`.")
-    return parse_metrics(path.read_text(encoding="utf-8"), str(path))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise InvalidGates(f"{path}: cannot be read ({reason}); run `dvc repro`.") from None
+    return parse_metrics(text, str(path))
 
 
 def _fmt(value: float) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mlproj._core.atomic import write_text
+from mlproj._core.atomic import write_text, writing
 from mlproj._core.shell import DVC_ENV, python_module, run
 from mlproj.data.contract import Contract, column_mismatches
 from mlproj.errors import ContractViolation, DataError, IncidentExists, InvalidIncident
@@ -98,6 +98,11 @@ def read_rows(project: Path, incident_id: str) -> pd.DataFrame:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise DataError(f"{where}: not a readable CSV file ({first}).") from exc
+    except OSError as exc:  # a folder in its place, a permission
+        raise DataError(
+            f"{where}: cannot be read ({exc.strerror or exc}); restore it or remove the "
+            "incident's folder."
+        ) from None
     if rows.empty:
         raise DataError(f"{where}: the file has a header but no rows.")
     return rows
@@ -176,6 +181,19 @@ def save_incident(
     project: Path, incident: Incident, rows: Path, *, force: bool = False, large: int = LARGE_ROWS
 ) -> bool:
     """Write the incident's folder whole or not at all; return whether DVC tracks its rows.
+
+    A read-only project or a full disk is one `CannotWrite` naming the folder, raised after
+    the partial folder has been cleaned up.
+    """
+    where = incident_folder(project, incident.id).relative_to(project)
+    with writing(f"{where} in {project}"):
+        return _save_incident(project, incident, rows, force=force, large=large)
+
+
+def _save_incident(
+    project: Path, incident: Incident, rows: Path, *, force: bool, large: int
+) -> bool:
+    """The work of `save_incident`.
 
     The folder is built under a temporary name beside its final place, then renamed; a folder
     it replaces (`force`) is kept aside until the new one is in place and tracked.

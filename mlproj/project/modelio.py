@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlproj._core.atomic import write_bytes
+from mlproj._core.text import first_line
 from mlproj.errors import DataError, UntrustedModel
 
 if TYPE_CHECKING:
@@ -14,6 +16,8 @@ if TYPE_CHECKING:
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
 SCHEMA = "schema.json"
+# Pickle protocols 2 to 5 start with 0x80 and the protocol number.
+PICKLE_PROTOCOLS = (b"\x02", b"\x03", b"\x04", b"\x05")
 
 
 def save_model(model: Any, path: Path) -> None:
@@ -78,17 +82,75 @@ def _entry(name: str, like: zipfile.ZipInfo) -> zipfile.ZipInfo:
 
 
 def load_model(path: Path, trusted: Iterable[str]) -> Any:
-    """Load a skops file, refusing it if it holds any type outside skops' defaults and TRUSTED."""
+    """Load a skops file, refusing it if it holds any type outside skops' defaults and TRUSTED.
+
+    A file that is not a skops archive (a pickle, a truncated copy, a zip without a schema) is
+    refused in one line naming it: it is the user's file to replace, not a bug here.
+    """
     import skops.io as sio
 
     if not path.is_file():
         raise DataError(f"{path}: no model here; run `dvc repro` to train one.")
+    _refuse_pickle(path)
     allowed = set(trusted)
-    found = set(sio.get_untrusted_types(file=path))
+    with _damaged(path):
+        found = set(sio.get_untrusted_types(file=path))
     refused = sorted(found - allowed)
     if refused:
         raise UntrustedModel(
             f"{path} holds types outside the trusted list: {', '.join(refused)}. "
             "If you trust them, add them to TRUSTED_TYPES in the project's models.py."
         )
-    return sio.load(path, trusted=sorted(found))
+    with _damaged(path):
+        return sio.load(path, trusted=sorted(found))
+
+
+def _refuse_pickle(path: Path) -> None:
+    """A pickle runs code when loaded, so it is refused by its first bytes, unopened."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(2)
+    except OSError as exc:
+        raise DataError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
+    if head[:1] == b"\x80" and head[1:2] in PICKLE_PROTOCOLS:
+        raise UntrustedModel(
+            f"{path} is a pickle, which can run code when loaded; mlproj loads only skops "
+            "files: retrain it with `dvc repro` (models are saved with `save_model`)."
+        )
+
+
+@contextmanager
+def _damaged(path: Path) -> Iterator[None]:
+    """One line naming PATH for what a file that is not a whole skops archive raises.
+
+    The list is explicit: these are what a foreign or cut-short file raises (a bad zip, no
+    `schema.json` entry, a schema of the wrong shape, an array cut short, a class that no
+    longer exists); anything else is a bug and keeps its traceback.
+    """
+    import zipfile
+    import zlib
+
+    try:
+        yield
+    except OSError as exc:
+        raise DataError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        KeyError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        ImportError,
+    ) as exc:
+        # A KeyError's str() is the repr of its argument: show the argument itself.
+        reason = first_line(exc)
+        if isinstance(exc, KeyError) and exc.args:
+            reason = str(exc.args[0])
+        if "allow_pickle" in reason:  # numpy's advice to load it unsafely is not ours to give
+            reason = "an array entry holds pickled objects"
+        raise DataError(
+            f"{path}: not a whole skops model file ({reason}); train it again with "
+            "`dvc repro`, or `dvc checkout` it."
+        ) from None

@@ -15,9 +15,10 @@ from typing import Any, cast
 from mlproj._core.yamlio import load_yaml
 from mlproj.data.dataset import TASKS, Task
 from mlproj.errors import ConfigError, InvalidYaml
-from mlproj.project.answers import ANSWERS_FILE
 from mlproj.project.params import PARAMS_FILE, project_params
 
+ANSWERS_FILE = ".mlproj-answers.yaml"
+"""Where a project keeps the answers it was generated with (a template file)."""
 REGRESSIONS_REPORT = "regressions.json"
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mlproj._core.atomic import writing
 from mlproj._core.shell import DVC_ENV, python_module, run
 from mlproj._core.yamlio import load_yaml
 from mlproj.errors import CannotReproduce, CommandFailed, NotAProject, NotReproducible, UserError
@@ -96,7 +97,8 @@ def reproduce(
             "run `dvc repro` and commit dvc.lock."
         )
     uncommitted = run(["git", "status", "--porcelain", "--", "."], project).stdout
-    folder = Path(tempfile.mkdtemp(prefix="mlproj-reproduce-"))
+    with writing(f"a clone in {tempfile.gettempdir()} (set TMPDIR to use another place)"):
+        folder = Path(tempfile.mkdtemp(prefix="mlproj-reproduce-"))
     clone = folder / inside
     try:
         with _kept_in_message(clone if keep else None):

@@ -134,7 +134,6 @@ def render_templates(project: Path, *, check: bool = False) -> list[Path]:
         )
     if not check:
         for path in stale:
-            (project / path).parent.mkdir(parents=True, exist_ok=True)
             atomic.write_text(project / path, text)
     return stale
 

@@ -63,7 +63,7 @@ def post_report_file(path: Path, environ: Mapping[str, str]) -> Posted:
     """`post_report` with the Markdown written by `mlproj review report --output PATH`."""
     try:
         body = path.read_text(encoding="utf-8")
-    except OSError:
+    except (OSError, UnicodeDecodeError):
         raise UserError(f"Cannot read {path}: write it with `mlproj review report`.") from None
     return post_report(body, environ)
 

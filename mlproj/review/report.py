@@ -56,6 +56,7 @@ def write_report(project: Path, base: str, output: Path) -> str:
     """Build the report and write it atomically to OUTPUT; return the Markdown."""
     from mlproj._core import atomic
 
+    atomic.check_target(output)
     markdown = build_report(project, base)
     atomic.write_text(output, markdown)
     return markdown
@@ -268,7 +269,11 @@ def _yaml_file(path: Path) -> Any:
 
 
 def _read(path: Path) -> str | None:
-    return path.read_text(encoding="utf-8") if path.is_file() else None
+    """The file's text; None when absent or unreadable (not UTF-8, say), like a malformed one."""
+    try:
+        return path.read_text(encoding="utf-8") if path.is_file() else None
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _parse(text: str | None, *, yaml_: bool) -> Any:

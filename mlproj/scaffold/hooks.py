@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from mlproj.errors import UserError
-from mlproj.project.answers import Answers
+from mlproj.scaffold.answers import Answers
 from mlproj.scaffold.initialise import initialise_project, load_data
+from mlproj.scaffold.new import remove_bytecode
 
 
 def _invocation_dir() -> Path:
@@ -39,6 +40,7 @@ def post_generate(project: Path, context: Mapping[str, Any]) -> int:
     """Make the rendered folder a working repository; return an exit code."""
     try:
         answers = Answers.from_context(context, cwd=_invocation_dir())
+        remove_bytecode(project)
         initialise_project(project, answers, on_step=lambda step: print(f"mlproj: {step}"))
     except UserError as exc:
         print(f"Error: {exc}", file=sys.stderr)

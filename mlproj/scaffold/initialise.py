@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import shutil
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlproj._core import git as gitrepo
-from mlproj._core.atomic import write_text
+from mlproj._core.atomic import copy_file, write_text
 from mlproj._core.shell import DVC_ENV, python_module, run
 from mlproj.data.dataset import DataProfile, default_table, profile, read_table
 from mlproj.project.params import sync_params
@@ -26,7 +25,7 @@ from mlproj.review.checklist import render_templates
 if TYPE_CHECKING:
     import pandas as pd
 
-    from mlproj.project.answers import Answers
+    from mlproj.scaffold.answers import Answers
 
 Progress = Callable[[str], None]
 DEFAULT_RAW = "penguins.csv"
@@ -77,7 +76,7 @@ def initialise_project(
         (project / answers.package_name / "stages" / "ingest.py").unlink(missing_ok=True)
         on_step(f"Tracking data/raw/{raw_name} with DVC")
         target = project / "data" / "raw" / raw_name
-        shutil.copyfile(answers.data_path, target)
+        copy_file(answers.data_path, target)
         run([*dvc, "add", "--quiet", str(target.relative_to(project))], project, env=DVC_ENV)
     if answers.run_pipeline:
         on_step("Running the pipeline once (dvc repro) for a baseline")
@@ -85,7 +84,10 @@ def initialise_project(
     on_step("Installing the git hooks")
     run(python_module("pre_commit", "install"), project)
     on_step("Committing to main and creating develop")
-    gitrepo.first_commit(project, f"Create {answers.project_name} with mlproj", answers)
+    # The trailer marks the render `mlproj update` merges from (mlproj.scaffold.update).
+    trailer = f"Mlproj-Template: {answers.mlproj_version}"
+    message = f"Create {answers.project_name} with mlproj\n\n{trailer}"
+    gitrepo.first_commit(project, message, author=answers.author, email=answers.email)
     return data
 
 
@@ -114,19 +116,19 @@ def _write_data_files(
 
 
 def _data_config(data: DataProfile, raw_name: str, answers: Answers) -> str:
-    origin = "the Palmer penguins table" if answers.data_path is None else answers.data_path.name
-    excluded = ", ".join(data.identifiers) or "none"
+    origin = "the Palmer penguins table" if answers.data_path is None else _shown(raw_name)
+    excluded = ", ".join(_shown(name) for name in data.identifiers) or "none"
 
     def listing(items: tuple[str, ...]) -> str:
-        return "".join(f"\n  - {_scalar(item)}" for item in items) if items else " []"
+        return "".join(f"\n  - {_name(item)}" for item in items) if items else " []"
 
     return f"""\
 # What the model learns from. Inferred by mlproj from {origin} on {date.today()}:
 # edit freely (move a column between lists, or delete it to leave it out).
 # Identifier-like columns (a distinct value on every row) were left out: {excluded}.
 task: {data.task}
-target: {_scalar(data.target)}
-raw: {_scalar("${paths.data}/raw/" + raw_name)}
+target: {_name(data.target)}
+raw: {_quoted("${paths.data}/raw/" + _literal(raw_name))}
 contract: ${{paths.data}}/contract.yaml
 validated: ${{paths.data}}/interim/validated.parquet
 train: ${{paths.data}}/processed/train.parquet
@@ -136,9 +138,32 @@ categorical:{listing(data.categorical)}
 """
 
 
-def _scalar(text: str) -> str:
-    """TEXT as a YAML scalar: bare when plain, JSON-quoted (valid YAML) otherwise."""
+def _literal(text: str) -> str:
+    """TEXT with `${` escaped, so OmegaConf reads it as written instead of interpolating."""
+    import re
+
+    return re.sub(r"(\\*)\$\{", lambda m: m.group(1) * 2 + "\\${", text)
+
+
+def _name(name: str) -> str:
+    """A column NAME as YAML that Hydra composes back to exactly NAME."""
+    return _quoted(_literal(name))
+
+
+def _quoted(text: str) -> str:
+    """TEXT as a double-quoted YAML scalar, which is never read back as anything else.
+
+    Always quoted: a bare `yes`, `off`, `null`, `~` or `1e3` is a boolean, a null or a number.
+    """
+    import yaml
+
+    dumped: str = yaml.safe_dump(text, default_style='"', width=sys.maxsize, allow_unicode=True)
+    return dumped.rstrip("\n").removesuffix("\n...").rstrip("\n")
+
+
+def _shown(name: str) -> str:
+    """NAME for a YAML comment: bare when plain, else JSON-quoted (ASCII, on one line)."""
     import json
     import re
 
-    return text if re.fullmatch(r"[A-Za-z_][\w.\-/${}]*", text) else json.dumps(text)
+    return name if re.fullmatch(r"[\w.\-]+", name, flags=re.ASCII) else json.dumps(name)

@@ -7,18 +7,34 @@ the CLI can report progress and nothing is left behind when a step fails.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import sys
 import tempfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from mlproj import __version__
+from mlproj._core.atomic import writing
+from mlproj._core.text import first_line
+from mlproj._core.yamlio import load_yaml
 from mlproj.data.dataset import DataProfile, Task, profile, read_table
-from mlproj.errors import DestinationExists, UserError
-from mlproj.project.answers import DEFAULTS, Answers
+from mlproj.errors import (
+    DataError,
+    DestinationExists,
+    InvalidName,
+    InvalidYaml,
+    RenderedInvalid,
+    UserError,
+)
+from mlproj.scaffold.answers import DEFAULTS, OWNER, Answers
 from mlproj.scaffold.initialise import Progress, initialise_project
 from mlproj.scaffold.names import derive_names
+
+# Room for the staging folder's '.NAME.XXXXXXXX.mlproj' within a 255-byte file name.
+MAX_SLUG_BYTES = 200
 
 
 @dataclass(frozen=True)
@@ -53,6 +69,11 @@ def new_project(
 ) -> NewProject:
     """Create project NAME in OUTPUT_DIR, atomically: all of it or nothing."""
     names = derive_names(name)
+    if len(names.slug.encode()) > MAX_SLUG_BYTES:  # the file system caps a name at 255 bytes
+        raise InvalidName(
+            f"Project name gives a folder name of {len(names.slug)} characters "
+            f"({names.slug[:20]}...); keep it under {MAX_SLUG_BYTES}."
+        )
     if names.transliterated:
         on_step(f"Folder {names.slug}, package {names.package}: {names.name!r} spelt in ASCII")
     destination = _check_destination(output_dir, names.slug)
@@ -60,9 +81,13 @@ def new_project(
     if data is not None:
         if not target:
             raise UserError("--data needs --target COLUMN: the column to predict.", exit_code=2)
-        data = data.expanduser().resolve()
+        data = data.expanduser()
         on_step(f"Reading {data.name}")
-        frame = read_table(data)
+        frame = read_table(data)  # first, so its messages name the file as the user gave it
+        try:
+            data = data.resolve()
+        except (OSError, RuntimeError) as exc:  # RuntimeError: a symbolic link loop
+            raise DataError(f"{data}: cannot be followed ({first_line(exc)}).") from None
         task = task or profile(frame, target, source=str(data)).task
     context = {
         "project_name": names.name,
@@ -71,7 +96,7 @@ def new_project(
         "description": description,
         "author": author,
         "email": email,
-        "code_owners": code_owners or f"@{email.split('@')[0]}",
+        "code_owners": code_owners or _default_owner(email),
         "task": task or "classification",
         "data_path": str(data) if data else "",
         "target": target or "",
@@ -81,21 +106,33 @@ def new_project(
     answers = Answers.from_context(context)
     staging = _make_staging(output_dir, names.slug)
     try:
-        on_step("Rendering the template")
-        rendered = _render(staging, context)
-        data_profile = initialise_project(rendered, answers, on_step, frame)
-        if destination.exists():
-            destination.rmdir()  # checked empty above; a file appearing since makes this fail
-        os.rename(rendered, destination)
+        with writing(f"the project in {output_dir}"):
+            on_step("Rendering the template")
+            rendered = render_template(staging, context)
+            data_profile = initialise_project(rendered, answers, on_step, frame)
+            if destination.exists():
+                destination.rmdir()  # checked empty above; a file appearing since makes this fail
+            os.rename(rendered, destination)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return NewProject(path=destination, package=names.package, data=data_profile)
+
+
+def _default_owner(email: str) -> str:
+    """`@` and the email's user name, if that is a valid handle; else none (CODEOWNERS says so)."""
+    owner = f"@{email.split('@')[0]}"
+    return owner if OWNER.fullmatch(owner) else ""
 
 
 def _check_destination(output_dir: Path, slug: str) -> Path:
     if not output_dir.is_dir():
         raise UserError(f"--output-dir {output_dir} is not a folder.", exit_code=2)
     destination = output_dir.resolve() / slug
+    if destination.is_symlink():  # renaming onto it would replace the link, not fill its target
+        raise DestinationExists(
+            f"{destination} is a symbolic link; left untouched: choose another name or "
+            "--output-dir."
+        )
     if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
         raise DestinationExists(f"{destination} already exists and is not empty; left untouched.")
     return destination
@@ -109,18 +146,73 @@ def _make_staging(output_dir: Path, slug: str) -> Path:
         raise UserError(f"--output-dir {output_dir} is not writable.", exit_code=2) from exc
 
 
-def _render(staging: Path, context: dict[str, str]) -> Path:
+def render_template(
+    output_dir: Path, answers: Mapping[str, str], template: Path | None = None
+) -> Path:
+    """Render the template into OUTPUT_DIR with ANSWERS taken literally; the project's path.
+
+    Cookiecutter renders the values of `extra_context` as Jinja templates (`{{ 7*7 }}` would
+    become 49, and an expression could run code). A replay file is its way to take answers as
+    given, so the answers go in one, beside the rendered project, and nothing evaluates them.
+    TEMPLATE defaults to the installed one; its own settings (`_extensions`,
+    `_copy_without_render`) come from its `cookiecutter.json`. Bytecode a Python install
+    compiled inside the template is dropped.
+    """
     from cookiecutter.exceptions import CookiecutterException
     from cookiecutter.main import cookiecutter
 
+    template = template or template_dir()
+    settings = json.loads((template / "cookiecutter.json").read_text(encoding="utf-8"))
+    context = {**settings, **{key: str(value) for key, value in answers.items()}}
+    replay = output_dir / f"{template.name}.json"
+    replay.write_text(json.dumps({"cookiecutter": context}), encoding="utf-8")
     try:
-        rendered = cookiecutter(
-            str(template_dir()),
-            no_input=True,
-            extra_context=context,
-            output_dir=str(staging),
-            accept_hooks=False,  # their work runs in-process, right after
+        rendered = Path(
+            cookiecutter(
+                str(template),
+                replay=str(replay),
+                output_dir=str(output_dir),
+                accept_hooks=False,  # their work runs in-process, right after
+            )
         )
     except CookiecutterException as exc:
         raise UserError(f"The template did not render: {exc}") from exc
-    return Path(rendered)
+    finally:
+        replay.unlink(missing_ok=True)
+    remove_bytecode(rendered)
+    check_rendered(rendered)
+    return rendered
+
+
+def check_rendered(project: Path) -> None:
+    """Parse every generated Python, YAML and TOML file: a failure is a template bug."""
+    import ast
+
+    parsers: dict[str, Callable[[str], object]] = {
+        ".py": ast.parse,
+        ".yaml": load_yaml,
+        ".yml": load_yaml,
+    }
+    if sys.version_info >= (3, 11):
+        import tomllib
+
+        parsers[".toml"] = tomllib.loads
+    for path in sorted(project.rglob("*")):
+        parse = parsers.get(path.suffix)
+        if parse is None or not path.is_file():
+            continue
+        try:
+            parse(path.read_text(encoding="utf-8"))
+        except (SyntaxError, ValueError, InvalidYaml) as exc:
+            raise RenderedInvalid(
+                f"The template rendered {path.relative_to(project)} that does not parse "
+                f"({type(exc).__name__}); this is a bug in mlproj's template, please report it."
+            ) from exc
+
+
+def remove_bytecode(project: Path) -> None:
+    """Delete `__pycache__` folders and `.pyc` files that came with the template."""
+    for cache in sorted(project.rglob("__pycache__"), reverse=True):
+        shutil.rmtree(cache, ignore_errors=True)
+    for compiled in project.rglob("*.py[co]"):
+        compiled.unlink(missing_ok=True)

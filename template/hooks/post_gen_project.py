@@ -9,6 +9,7 @@ try:
 except ImportError:
     sys.exit("This template needs mlproj: install it (pip install mlproj) in the Python that runs cookiecutter.")
 
-ANSWERS = json.loads(r'''{{ cookiecutter | jsonify }}''')
+# No ' in the JSON (it becomes \u0027), so no answer can end the raw string early.
+ANSWERS = json.loads(r'''{{ cookiecutter | jsonify | replace("'", "\\u0027") }}''')
 
 sys.exit(post_generate(Path.cwd(), ANSWERS))

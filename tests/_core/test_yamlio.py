@@ -40,7 +40,7 @@ def test_a_file_is_named_and_a_missing_one_is_left_to_the_caller(tmp_path: Path)
     assert str(raised.value) == (
         f"{path}: not valid YAML at line 2: expected the node content, but found '<stream end>'"
     )
-    assert raised.value.exit_code == 25 and isinstance(raised.value, UserError)
+    assert raised.value.exit_code == 28 and isinstance(raised.value, UserError)
     with pytest.raises(FileNotFoundError):
         load_yaml(tmp_path / "gone.yaml")
 

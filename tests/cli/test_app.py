@@ -49,6 +49,7 @@ def test_every_command_has_help() -> None:
         ["gates", "check", "--help"],
         ["reproduce", "--help"],
         ["card", "--help"],
+        ["update", "--help"],
         ["flow", "--help"],
         ["flow", "feature", "start", "--help"],
         ["flow", "release", "finish", "--help"],

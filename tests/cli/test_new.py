@@ -21,7 +21,7 @@ runner = CliRunner()
         (
             b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
             "y",
-            "{data}: not a text CSV file (it contains binary data).",
+            "{data}: a NUL byte at offset 8; a CSV file is text, and this one is binary or damaged from there on.",
         ),
         ("", "y", "{data}: the file is empty."),
         ("a,y\n", "y", "{data}: the file has a header but no rows."),

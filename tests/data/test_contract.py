@@ -20,7 +20,7 @@ from mlproj.data.contract import (
     save_contract,
     validate_frame,
 )
-from mlproj.errors import ConfigError, ContractViolation, DataError
+from mlproj.errors import CannotWrite, ConfigError, ContractViolation, DataError
 
 PENGUIN_RULES = Contract(
     (
@@ -252,7 +252,7 @@ def test_failed_save_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.Monk
         raise OSError("disk full")
 
     monkeypatch.setattr("os.replace", broken_replace)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(CannotWrite, match="disk full"):
         save_contract(PENGUIN_RULES, path)
     assert path.read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["contract.yaml"]

@@ -105,9 +105,17 @@ def test_reads_csv_and_parquet(tmp_path: Path) -> None:
         (
             "binary.csv",
             b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
-            "not a text CSV file (it contains binary data).",
+            "a NUL byte at offset 8; a CSV file is text, and this one is binary or damaged "
+            "from there on.",
         ),
-        ("latin.csv", "a,b\ncaf\xe9,1\n".encode("latin-1"), "not a UTF-8 text CSV file."),
+        (
+            "latin.csv",
+            "a,b\ncaf\xe9,1\n".encode("latin-1"),
+            (
+                "not UTF-8 text (byte 0xe9 at offset 7); save it as UTF-8 "
+                "(e.g. in a spreadsheet: CSV UTF-8)."
+            ),
+        ),
         ("dupes.csv", "a,b,a\n1,2,3\n", "duplicate column names: a."),
         ("broken.parquet", b"PAR1 not really", "not a readable Parquet file."),
     ],

@@ -26,6 +26,11 @@ def assert_clean_repository(project: Path) -> None:
         == sh("git", "rev-parse", "develop", cwd=project).stdout
     )
     assert sh("git", "rev-list", "--count", "main", cwd=project).stdout.strip() == "1"
+    # What `mlproj update` finds as the project's first render.
+    trailer = sh(
+        "git", "log", "-1", "--format=%(trailers:key=Mlproj-Template)", "main", cwd=project
+    )
+    assert trailer.stdout.startswith("Mlproj-Template: ")
     status = sh("dvc", "status", cwd=project).stdout
     assert "up to date" in status, status
 

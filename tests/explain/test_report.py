@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from mlproj.errors import CannotWrite
 from mlproj.explain.figures import Figure
 from mlproj.explain.report import render_report, write_report
 
@@ -114,7 +115,7 @@ def test_write_report_keeps_the_old_page_when_the_write_fails(
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", fail)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(CannotWrite, match="disk full"):
         write_report(path, "<p>new</p>")
 
     assert path.read_text(encoding="utf-8") == "<p>old</p>"

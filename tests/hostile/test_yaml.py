@@ -68,7 +68,7 @@ class Kind:
 
     path: str
     args: Callable[[Path], list[str]]
-    exit_code: int = 25
+    exit_code: int = 28
     make: Callable[[Path], Path] = build_project
 
 
@@ -107,7 +107,7 @@ KINDS = {
     "params": Kind("params.yaml", lambda p: ["card", "-p", str(p)]),
     "contract": Kind("data/contract.yaml", lambda p: ["card", "-p", str(p)]),
     "model-card": Kind("model-card.yaml", lambda p: ["card", "-p", str(p)]),
-    "dvc-lock": Kind("dvc.lock", lambda p: ["params", "refresh", "-p", str(p)], 25, conf_project),
+    "dvc-lock": Kind("dvc.lock", lambda p: ["params", "refresh", "-p", str(p)], 28, conf_project),
     "gto": Kind(".gto", lambda p: ["registry", "show", "-p", str(p)]),
     "conf-check": Kind(
         "conf/config.yaml", lambda p: ["params", "check", "-p", str(p)], 5, conf_project
@@ -180,7 +180,7 @@ def test_a_bomb_in_a_quoted_field_is_refused_before_it_is_quoted(
     write(project / "body.md", "- [x] x\n")
     monkeypatch.chdir(project)
     result = invoke([*args, "-p", str(project)])
-    assert_one_line_error(result, 25, Path(path).name, "expand to more than 10,000 values")
+    assert_one_line_error(result, 28, Path(path).name, "expand to more than 10,000 values")
 
 
 def test_the_refusal_reads_as_a_fix(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from mlproj.errors import (
+    CannotWrite,
     CommandFailed,
     ContractViolation,
     DataError,
@@ -396,8 +397,9 @@ def test_a_failed_write_leaves_nothing(
 
     monkeypatch.setattr("mlproj.incidents.store.write_text", broken)
     rows = write(tmp_path / "r.csv", ROWS)
-    with pytest.raises(OSError):
+    with pytest.raises(CannotWrite) as raised:
         add_regression(project, request(rows))
+    assert str(raised.value) == f"Cannot write tests/regressions/INC-42 in {project}: disk full."
     assert not (project / "tests" / "regressions").exists()
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -25,7 +28,8 @@ COMMON = {
     "tests/__init__.py", "tests/test_metrics.py", "tests/conftest.py", "tests/test_config.py", "tests/test_features.py",
     "tests/test_models.py", "tests/test_pipeline.py", "tests/test_regressions.py",
     "tests/regressions/README.md", ".github/ISSUE_TEMPLATE/incident.yml",
-    ".github/workflows/ci.yml", ".github/workflows/review.yml", ".gitlab-ci.yml", "CODEOWNERS",
+    ".github/workflows/ci.yml", ".github/workflows/review.yml", ".github/dependabot.yml",
+    ".gitlab-ci.yml", "CODEOWNERS",
     "CONTRIBUTING.md", "review-checklist.yaml", ".gto", "model-card.yaml",
 }  # fmt: skip
 PACKAGE = {
@@ -56,6 +60,17 @@ OPTION_SETS = [
         "churn",
         "logistic_regression",
         id="classification-quoted-description",
+    ),
+    pytest.param(
+        {
+            "project_name": 'Say "hi"',
+            "task": "regression",
+            "description": 'C:\\Users\\N it\'s "quoted" \\U0001 \\N ' + "long " * 40,
+            "author": "O'Brien \\",
+        },
+        "say_hi",
+        "ridge",
+        id="regression-quotes-and-backslashes",
     ),
 ]
 
@@ -207,8 +222,9 @@ def check_schema(schema: str, path: Path) -> subprocess.CompletedProcess[str]:
         ("vendor.github-workflows", ".github/workflows/ci.yml"),
         ("vendor.github-workflows", ".github/workflows/review.yml"),
         ("vendor.gitlab-ci", ".gitlab-ci.yml"),
+        ("vendor.dependabot", ".github/dependabot.yml"),
     ],
-    ids=["incident-form", "ci-workflow", "review-workflow", "gitlab-ci"],
+    ids=["incident-form", "ci-workflow", "review-workflow", "gitlab-ci", "dependabot"],
 )
 def test_ci_files_validate_against_their_published_schemas(
     tmp_path: Path, schema: str, path: str
@@ -253,3 +269,108 @@ def test_code_owners_come_from_the_answers(tmp_path: Path) -> None:
     owners = (project / "CODEOWNERS").read_text()
     assert "*                        @alice @acme/ml-team" in owners
     assert "/conf/                   @alice @acme/ml-team" in owners
+
+
+# `uses: owner/action@<commit> # vX.Y.Z`: a tag can be moved, a commit cannot.
+PINNED = re.compile(r"uses: [\w.-]+/[\w./-]+@[0-9a-f]{40}  # v\d+\.\d+\.\d+")
+
+
+def test_every_action_is_pinned_to_a_commit_with_its_version(tmp_path: Path) -> None:
+    project = render(tmp_path, {})
+    for workflow in sorted((project / ".github/workflows").glob("*.yml")):
+        uses = [
+            line.strip().removeprefix("- ")
+            for line in workflow.read_text().splitlines()
+            if "uses:" in line
+        ]
+        assert uses, workflow
+        for line in uses:
+            assert PINNED.fullmatch(line), f"{workflow.name}: {line}"
+
+
+def test_every_job_declares_least_permissions_and_keeps_no_token(tmp_path: Path) -> None:
+    project = render(tmp_path, {})
+    for workflow in sorted((project / ".github/workflows").glob("*.yml")):
+        spec = yaml.safe_load(workflow.read_text())
+        assert spec["permissions"] == {}, workflow.name
+        for name, job in spec["jobs"].items():
+            assert "permissions" in job, f"{workflow.name}: {name}"
+            for step in job["steps"]:
+                if step.get("uses", "").startswith("actions/checkout@"):
+                    assert step["with"]["persist-credentials"] is False, f"{workflow.name}: {name}"
+
+
+def test_dependabot_keeps_actions_and_pip_current(tmp_path: Path) -> None:
+    project = render(tmp_path, {})
+    spec = yaml.safe_load((project / ".github/dependabot.yml").read_text())
+    assert {update["package-ecosystem"] for update in spec["updates"]} == {"github-actions", "pip"}
+
+
+# Beside this interpreter (the dev extras install it there), or anywhere on PATH.
+ZIZMOR = shutil.which("zizmor", path=str(Path(sys.executable).parent)) or shutil.which("zizmor")
+
+
+@pytest.mark.skipif(ZIZMOR is None, reason="zizmor is not installed")
+def test_zizmor_finds_nothing_of_medium_or_high_severity(tmp_path: Path) -> None:
+    project = render(tmp_path, {})
+    result = subprocess.run(
+        [str(ZIZMOR), "--offline", "--min-severity", "medium", "--format", "plain", str(project)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def compiled_copy_of_the_template(tmp_path: Path) -> Path:
+    """The template as pip leaves it installed: byte-compiled, with `__pycache__` folders."""
+    import compileall
+
+    copy = tmp_path / "template"
+    shutil.copytree(template_dir(), copy)
+    compileall.compile_dir(copy, quiet=2)
+    assert list(copy.rglob("__pycache__/*.pyc"))
+    return copy
+
+
+def test_bytecode_in_the_template_never_reaches_a_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mlproj.scaffold import new, render_template
+
+    monkeypatch.setattr(new, "template_dir", lambda: compiled_copy_of_the_template(tmp_path))
+    (tmp_path / "out").mkdir()
+    project = render_template(
+        tmp_path / "out", {"project_name": "demo", "project_slug": "demo", "package_name": "demo"}
+    )
+    assert [p for p in project.rglob("*") if "__pycache__" in p.parts or p.suffix == ".pyc"] == []
+
+
+def test_the_wheel_ships_no_bytecode(tmp_path: Path) -> None:
+    """Built from a checkout whose template holds bytecode, and no .gitignore to hide it."""
+    source = tmp_path / "src"
+    source.mkdir()
+    root = template_dir().parent
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(root / name, source / name)
+    shutil.copytree(root / "mlproj", source / "mlproj", ignore=shutil.ignore_patterns("_template"))
+    shutil.move(compiled_copy_of_the_template(tmp_path), source / "template")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(tmp_path / "dist"),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    (wheel,) = (tmp_path / "dist").glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+    assert "mlproj/_template/cookiecutter.json" in names
+    assert [n for n in names if "__pycache__" in n or n.endswith((".pyc", ".pyo"))] == []

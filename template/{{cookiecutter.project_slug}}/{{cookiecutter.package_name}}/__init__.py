@@ -1,1 +1,1 @@
-"""{{ cookiecutter.description | replace('"', "'") }}"""
+{{ cookiecutter.description | pydoc }}

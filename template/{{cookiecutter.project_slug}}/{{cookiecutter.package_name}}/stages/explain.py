@@ -58,7 +58,7 @@ def run(cfg: DictConfig) -> dict[str, float]:
         max_gap=cfg.inclusion.max_gap,
     )
     html = render_report(
-        title="{{ cookiecutter.project_name }}: what the model learned",
+        title={{ (cookiecutter.project_name ~ ": what the model learned") | py }},
         # The model's own metrics; the reference models' are in the comparison section.
         metrics={name: value for name, value in metrics.items() if not isinstance(value, dict)},
         figures=figures,

@@ -14,9 +14,6 @@ from mlproj.errors import DataError, UserError
 from mlproj.scaffold.names import check_package_name
 
 # What CODEOWNERS accepts on GitHub and GitLab: @user, @org/team (@group/subgroup), or an email.
-ANSWERS_FILE = ".mlproj-answers.yaml"
-"""Where a project keeps the answers it was generated with (a template file)."""
-
 DEFAULTS = {
     "description": "A machine-learning project made with mlproj.",
     "author": "Your Name",
@@ -27,6 +24,10 @@ DEFAULTS = {
 OWNER = re.compile(r"@[\w.-]+(/[\w.-]+)*|[^@\s]+@[^@\s]+\.[^@\s]+")
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0"}
+# A folder name with no quoting needs anywhere: no separators, spaces, quotes or leading dot.
+SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+# A PEP 440 version (pasted into requirement strings in TOML, YAML and shell lines).
+VERSION = re.compile(r"\d+(\.\d+)*([.+!-]?[A-Za-z0-9]+)*")
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class Answers:
     def from_context(cls, context: Mapping[str, Any], *, cwd: Path | None = None) -> Answers:
         """Validate a cookiecutter context; a relative data path is read from CWD."""
         slug = str(context.get("project_slug", "")).strip()
-        if not slug or "/" in slug or "\\" in slug or ".." in slug:
+        if not SLUG.fullmatch(slug) or ".." in slug:
             raise UserError(f"project_slug {slug!r} is not a plain folder name.")
         package = str(context.get("package_name", ""))
         check_package_name(package, package)
@@ -60,15 +61,11 @@ class Answers:
         run = str(context.get("run_pipeline", "yes")).strip().lower()
         if run not in YES | NO:
             raise UserError(f"run_pipeline {run!r} is neither yes nor no.")
-        raw_path = str(context.get("data_path", "")).strip()
+        version = str(context.get("mlproj_version", ""))
+        if version and not VERSION.fullmatch(version):
+            raise UserError(f"mlproj_version {version!r} is not a version number.")
         target = str(context.get("target", "")).strip()
-        data_path = None
-        if raw_path:
-            data_path = Path(os.path.expanduser(raw_path))
-            if not data_path.is_absolute():
-                data_path = (cwd or Path.cwd()) / data_path
-            if not target:
-                raise DataError("A data file needs its target column: give target (--target).")
+        data_path = _data_path(str(context.get("data_path", "")).strip(), target, cwd)
         owners = tuple(str(context.get("code_owners", "")).split())
         for owner in owners:
             if not OWNER.fullmatch(owner):
@@ -87,5 +84,23 @@ class Answers:
             data_path=data_path,
             target=target or DEFAULT_TARGET,
             run_pipeline=run in YES,
-            mlproj_version=str(context.get("mlproj_version", "")),
+            mlproj_version=version,
         )
+
+
+def _data_path(raw: str, target: str, cwd: Path | None) -> Path | None:
+    """The data file RAW names (relative to CWD), or None for the demo data."""
+    if not raw:
+        return None
+    path = Path(os.path.expanduser(raw))
+    if not path.is_absolute():
+        path = (cwd or Path.cwd()) / path
+    if not target:
+        raise DataError("A data file needs its target column: give target (--target).")
+    if "${" in path.name:
+        # conf/ could escape it, but params.yaml holds it resolved and the project re-reads it.
+        raise DataError(
+            f"{path}: the file name holds '${{', which Hydra reads as an interpolation; "
+            "rename the file."
+        )
+    return path

@@ -1,0 +1,1 @@
+"""Scripts that maintain the repository itself (generated docs); not part of the package."""
