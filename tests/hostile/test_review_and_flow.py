@@ -140,7 +140,7 @@ def test_a_non_ascii_name_is_transliterated_and_said(
     def stop(staging: Path, context: dict[str, str]) -> Path:
         raise UserError("stopped before rendering", exit_code=99)
 
-    monkeypatch.setattr(new_module, "_render", stop)
+    monkeypatch.setattr(new_module, "render_template", stop)
     result = invoke(["new", name, "--no-input", "--no-run", "-o", str(tmp_path)])
     assert result.exit_code == 99
     package = slug.replace("-", "_")
