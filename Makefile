@@ -22,11 +22,12 @@ demo: $(BIN)/mlproj
 	cd $(DEMO_DIR)/demo && PATH="$(CURDIR)/$(BIN):$$PATH" dvc metrics show
 	@echo "The SHAP report: $(DEMO_DIR)/demo/reports/explain.html"
 
+# Tests run on every core, a test file per worker (so a module's shared project is made once).
 test: $(BIN)/mlproj
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 fast-test: $(BIN)/mlproj
-	$(BIN)/python -m pytest -m "not e2e"
+	$(BIN)/python -m pytest -n auto --dist loadfile -m "not e2e"
 
 lint: $(BIN)/mlproj
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
