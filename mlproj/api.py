@@ -16,12 +16,15 @@ internal and may move in any release. See docs/api.md.
 - Explanations: `explain_pipeline` (SHAP values of a fitted pipeline, per input column),
   `mean_abs_importance`, `worst_rows`, `write_figures`, `quality_sections`, `render_report`,
   `write_report` (a self-contained HTML page), `read_slices` (`reports/slices.json`).
+- CSV for people: `neutralise_formulas` prefixes labels that a spreadsheet would run as a
+  formula (`=HYPERLINK(...)`, `@SUM(...)`) with `'`, as OWASP recommends for CSV injection.
 - Errors: `UserError` (a message safe to show and an exit code) and the subclasses a stage or a
   test may raise or expect.
 """
 
 from __future__ import annotations
 
+from mlproj._core.spreadsheet import neutralise_formulas
 from mlproj.data.contract import Contract, load_contract, validate_frame
 from mlproj.data.synthetic import synthesize
 from mlproj.errors import (
@@ -66,6 +69,7 @@ __all__ = [
     "load_contract",
     "load_model",
     "mean_abs_importance",
+    "neutralise_formulas",
     "quality_sections",
     "read_slices",
     "render_report",

@@ -213,3 +213,16 @@ class UpdateConflicts(UserError):
     """
 
     exit_code = 27
+
+
+class InvalidYaml(UserError):
+    """Raised when a YAML file cannot be read safely: not UTF-8 or YAML, too big, tags, alias bombs.
+
+    Too big means past 4 MB; tags are Python or unknown ones (`!!python/object`); a bomb is
+    aliases that expand past the bound (a "billion laughs"). One class for every YAML input
+    (incidents, the review checklist, params.yaml, dvc.lock, model-card.yaml, the data
+    contract, the answers file, .gto), raised by `_core.yamlio`; its message names the file
+    and never shows the value.
+    """
+
+    exit_code = 28

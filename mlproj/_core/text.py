@@ -15,3 +15,19 @@ def first_line(exc: BaseException) -> str:
     """The first line of EXC's message (its class name when empty), for a one-line error."""
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+def brief(value: object, width: int = 60) -> str:
+    """VALUE's repr cut to about WIDTH characters, for messages that quote what a user wrote.
+
+    `reprlib` stops after a few items and levels, so even a value built from YAML aliases
+    (shared lists nested many times) is shown without walking all of it.
+    """
+    import reprlib
+
+    shortener = reprlib.Repr()
+    shortener.maxstring = shortener.maxother = width
+    shortener.maxlist = shortener.maxdict = shortener.maxtuple = shortener.maxset = 4
+    shortener.maxlevel = 2
+    text = shortener.repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mlproj._core.text import first_line
+from mlproj._core.text import brief
+from mlproj._core.yamlio import load_yaml
 from mlproj.errors import InvalidCardNotes
 
 NOTES_FILE = "model-card.yaml"
@@ -53,18 +54,12 @@ def read_notes(project: Path) -> CardNotes:
     path = project / NOTES_FILE
     if not path.is_file():
         return CardNotes(dict.fromkeys(FIELDS), source=None)
-    return notes_from_yaml(path.read_text(encoding="utf-8"))
+    return notes_from_yaml(path)
 
 
-def notes_from_yaml(text: str, source: str = NOTES_FILE) -> CardNotes:
+def notes_from_yaml(text: str | bytes | Path, source: str = NOTES_FILE) -> CardNotes:
     """Parse the file's text, naming the field and what is wrong with it on a mistake."""
-    import yaml
-
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        first = first_line(exc)
-        raise InvalidCardNotes(f"{source}: not valid YAML ({first}).") from exc
+    data = load_yaml(text, source=source)
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -88,8 +83,8 @@ def _text(value: Any, where: str) -> str | tuple[str, ...] | None:
         items = []
         for item in value:
             if isinstance(item, dict | list) or item is None:
-                raise InvalidCardNotes(f"{where}: list items must be text, not {item!r}.")
+                raise InvalidCardNotes(f"{where}: list items must be text, not {brief(item)}.")
             if str(item).strip():
                 items.append(str(item).strip())
         return tuple(items) or None
-    raise InvalidCardNotes(f"{where}: must be text or a list of texts, not {value!r}.")
+    raise InvalidCardNotes(f"{where}: must be text or a list of texts, not {brief(value)}.")

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from mlproj._core.atomic import write_text
-from mlproj._core.text import listing
+from mlproj._core.text import brief, listing
+from mlproj._core.yamlio import load_yaml
 from mlproj.errors import ConfigError, ContractViolation, DataError
 
 if TYPE_CHECKING:
@@ -136,17 +137,9 @@ def _rule_fields(rule: ColumnRule) -> dict[str, Any]:
     return {key: value for key, value in fields.items() if value is not None}
 
 
-def contract_from_yaml(text: str, *, source: str = "contract") -> Contract:
+def contract_from_yaml(text: str | bytes | Path, *, source: str = "contract") -> Contract:
     """Read a contract, naming the file, column and field of the first thing wrong with it."""
-    import yaml
-
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or "unreadable"
-        raise ConfigError(f"{source}: not valid YAML{where}: {problem}") from error
+    document = load_yaml(text, source=source)
     if not isinstance(document, dict) or "columns" not in document:
         raise ConfigError(f"{source}: missing 'columns', the mapping of column name to rule")
     for key in document:
@@ -176,7 +169,8 @@ def _rule_from_fields(name: str, fields: object, where: str) -> ColumnRule:
             f"{where}: unknown kind {kind!r} (expected numeric, integer, categorical or boolean)"
         )
     if not isinstance(fields["nullable"], bool):
-        raise ConfigError(f"{where}: 'nullable' must be true or false, not {fields['nullable']!r}")
+        shown = brief(fields["nullable"])
+        raise ConfigError(f"{where}: 'nullable' must be true or false, not {shown}")
     minimum, maximum = _number(fields, "min", kind, where), _number(fields, "max", kind, where)
     if minimum is not None and maximum is not None and minimum > maximum:
         raise ConfigError(f"{where}: min {minimum} is greater than max {maximum}")
@@ -192,7 +186,7 @@ def _number(fields: dict[Any, Any], key: str, kind: str, where: str) -> float | 
     if kind not in ("numeric", "integer"):
         raise ConfigError(f"{where}: {key!r} only applies to numeric and integer columns")
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(f"{where}: {key!r} must be a number, not {value!r}")
+        raise ConfigError(f"{where}: {key!r} must be a number, not {brief(value)}")
     return value
 
 
@@ -203,14 +197,14 @@ def _allowed(fields: dict[Any, Any], kind: str, where: str) -> tuple[str, ...] |
     if kind != "categorical":
         raise ConfigError(f"{where}: 'allowed' only applies to categorical columns")
     if not isinstance(value, list):
-        raise ConfigError(f"{where}: 'allowed' must be a list such as [a, b], not {value!r}")
+        raise ConfigError(f"{where}: 'allowed' must be a list such as [a, b], not {brief(value)}")
     return tuple(_text(item, f"{where}: allowed value") for item in value)
 
 
 def _text(value: object, where: str) -> str:
     # YAML reads an unquoted yes/no/null as a boolean or nothing: make the author quote it.
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise ConfigError(f"{where} {value!r} is not text; put it in quotes")
+        raise ConfigError(f"{where} {brief(value)} is not text; put it in quotes")
     return str(value)
 
 
@@ -220,14 +214,11 @@ def save_contract(contract: Contract, path: Path) -> None:
 
 
 def load_contract(path: Path) -> Contract:
-    """Read the contract at `path`, as a `ConfigError` if it is missing or malformed."""
+    """Read the contract at `path`: `ConfigError` if missing or wrong, `InvalidYaml` if unsafe."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return contract_from_yaml(path, source=str(path))
     except FileNotFoundError:
         raise ConfigError(f"{path}: data contract not found") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: cannot read the data contract ({error})") from error
-    return contract_from_yaml(text, source=str(path))
 
 
 def validate_frame(df: pd.DataFrame, contract: Contract, *, source: str = "data") -> pd.DataFrame:

@@ -30,7 +30,7 @@ from mlproj._core.git import (
 )
 from mlproj._core.shell import DVC_ENV, python_module, run
 from mlproj._core.text import listing
-from mlproj.errors import FlowRefused, InvalidFlowName, NotAProject
+from mlproj.errors import FlowRefused, InvalidFlowName, NotAProject, UserError
 from mlproj.flow.registry import register, uses_registry
 
 Progress = Callable[[str], None]
@@ -120,26 +120,17 @@ def finish(
             f"Uncommitted changes: {listing(dirty)}. Commit or stash them, then finish again."
         )
     on_step("Working tree clean")
-    if current_branch(project) != branch:
+    started_on = current_branch(project) or _commit(project, "HEAD")
+    if started_on != branch:
         run(["git", "switch", "--quiet", branch], project)
         _restore_outputs(project)
-    for target in targets:
-        conflicts = merge_conflicts(project, target, branch)
-        if conflicts:
-            raise FlowRefused(
-                f"Merging {branch} into {target} would conflict in {listing(conflicts)}: "
-                f"merge {target} into {branch}, resolve, commit, then finish again."
-            )
-    on_step(f"Merges into {' and '.join(targets)} have no conflicts")
-    # Incidents first: a fixed one failing again also makes `dvc status` stale, less precisely.
-    from mlproj.incidents.commands import check_suite
-
-    suite = check_suite(project)
-    on_step(f"Regression suite passes ({len(suite.results)} incident(s))")
-    _check_pipeline(project)
-    on_step("Pipeline up to date (dvc status)")
-    _check_tests(project)
-    on_step("Tests pass")
+    try:
+        _check_before_merging(project, branch, targets, on_step)
+    except UserError:
+        # A refusal leaves you where you started, not on the branch it was checking.
+        if started_on != branch:
+            _switch_back(project, started_on)
+        raise
 
     tag = None
     for target in targets:
@@ -163,6 +154,38 @@ def finish(
         now_on=targets[-1],
         outputs_restored=_restore_outputs(project),
     )
+
+
+def _check_before_merging(
+    project: Path, branch: str, targets: tuple[str, ...], on_step: Progress
+) -> None:
+    """Every check `finish` makes on the checked-out BRANCH before its first merge."""
+    for target in targets:
+        conflicts = merge_conflicts(project, target, branch)
+        if conflicts:
+            raise FlowRefused(
+                f"Merging {branch} into {target} would conflict in {listing(conflicts)}: "
+                f"merge {target} into {branch}, resolve, commit, then finish again."
+            )
+    on_step(f"Merges into {' and '.join(targets)} have no conflicts")
+    # Incidents first: a fixed one failing again also makes `dvc status` stale, less precisely.
+    from mlproj.incidents.commands import check_suite
+
+    suite = check_suite(project)
+    on_step(f"Regression suite passes ({len(suite.results)} incident(s))")
+    _check_pipeline(project)
+    on_step("Pipeline up to date (dvc status)")
+    _check_tests(project)
+    on_step("Tests pass")
+
+
+def _switch_back(project: Path, started_on: str) -> None:
+    """Return to STARTED_ON (a branch, or the commit of a detached HEAD) and its outputs."""
+    if branch_exists(project, started_on):
+        run(["git", "switch", "--quiet", started_on], project)
+    else:
+        run(["git", "switch", "--quiet", "--detach", started_on], project)
+    _restore_outputs(project)
 
 
 def branch_problem(branch: str | None, *, push: bool = False) -> str | None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mlproj._core.yamlio import load_yaml
 from mlproj.errors import RegistryError
 
 ARTIFACT = "model"
@@ -156,14 +157,14 @@ def fetch(project: Path, which: str, output: Path) -> Fetched:
 
 def stages(project: Path) -> list[str]:
     """The stages `.gto` allows."""
-    import yaml
-
     try:
-        config = yaml.safe_load((project / CONFIG_FILE).read_text(encoding="utf-8")) or {}
+        config = load_yaml(project / CONFIG_FILE) or {}
     except FileNotFoundError:
         raise RegistryError(
             f"No {CONFIG_FILE} in {project.resolve()}: this project keeps no model registry."
         ) from None
+    if not isinstance(config, dict) or not isinstance(config.get("stages") or [], list):
+        raise RegistryError(f"{CONFIG_FILE}: `stages:` must be a list of stage names.")
     return [str(stage) for stage in config.get("stages") or []]
 
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
+from mlproj._core.text import brief
 from mlproj.data.dataset import Task
 from mlproj.errors import InvalidIncident
 
@@ -107,10 +108,10 @@ def expectation_from_mapping(data: object, where: str) -> Expectation:
             f"{where}: 'expectation' must be a mapping such as {{kind: no_error}}"
         )
     kind = data.get("kind")
-    if kind not in TASKS_OF:
+    if not isinstance(kind, str) or kind not in TASKS_OF:
         names = ", ".join(TASKS_OF)
-        raise InvalidIncident(f"{where}: expectation 'kind' must be one of {names}, not {kind!r}")
-    kind = cast(Kind, kind)
+        shown = brief(kind)
+        raise InvalidIncident(f"{where}: expectation 'kind' must be one of {names}, not {shown}")
     for key in data:
         if key != "kind" and key not in FIELDS[kind]:
             allowed = " and ".join(repr(k) for k in FIELDS[kind]) or "no other key"
@@ -150,7 +151,7 @@ def _column_or_value(
 def _text(value: object, what: str) -> str:
     # YAML reads an unquoted yes/no/null as a boolean or nothing: make the author quote it.
     if isinstance(value, bool) or not isinstance(value, (str, int, float)) or value == "":
-        raise InvalidIncident(f"{what} must be text, not {value!r}; put it in quotes")
+        raise InvalidIncident(f"{what} must be text, not {brief(value)}; put it in quotes")
     return label_text(value)
 
 

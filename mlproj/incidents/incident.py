@@ -13,6 +13,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+from mlproj._core.text import brief
+from mlproj._core.yamlio import load_yaml
 from mlproj.errors import InvalidIncident
 from mlproj.incidents.expectations import Expectation, expectation_from_mapping
 
@@ -132,8 +134,8 @@ def read_request(path: Path) -> IncidentRequest:
     )
 
 
-def incident_from_yaml(text: str, *, source: str) -> Incident:
-    """Read an `incident.yaml`, naming the field at fault."""
+def incident_from_yaml(text: str | bytes | Path, *, source: str) -> Incident:
+    """Read an `incident.yaml` (its text, bytes or path), naming the field at fault."""
     document = _parse(text, source, json_file=False)
     _keys(document, source, ("id", "date", "expectation", "status"), _STORED_KEYS)
     status = document["status"]
@@ -174,37 +176,31 @@ def _document(path: Path) -> dict[str, Any]:
     suffix = path.suffix.lower()
     if suffix not in (".yaml", ".yml", ".json"):
         raise InvalidIncident(f"{path}: an incident file is .yaml, .yml or .json")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InvalidIncident(f"{path}: no such incident file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InvalidIncident(f"{path}: cannot be read ({error})") from error
-    return _parse(text, str(path), json_file=suffix == ".json")
+    if not path.is_file():
+        raise InvalidIncident(f"{path}: no such incident file")
+    return _parse(path, str(path), json_file=suffix == ".json")
 
 
-def _parse(text: str, source: str, *, json_file: bool) -> dict[str, Any]:
+def _parse(content: str | bytes | Path, source: str, *, json_file: bool) -> dict[str, Any]:
     import json
 
-    import yaml
-
-    # libyaml's loader, where installed, reads a suite of a thousand records ten times faster;
-    # a broken file is read again by the pure one, whose messages do not vary by installation.
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
+    if not json_file:
+        # The one bounded loader: a few lines of YAML anchors must not become gigabytes.
+        document = load_yaml(content, source=source)
+    else:
         try:
-            document = json.loads(text) if json_file else yaml.load(text, Loader=loader)
-        except yaml.YAMLError:
-            document = yaml.load(text, Loader=yaml.SafeLoader)
-    except json.JSONDecodeError as error:
-        raise InvalidIncident(
-            f"{source}: not valid JSON at line {error.lineno}: {error.msg}"
-        ) from error
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or "unreadable"
-        raise InvalidIncident(f"{source}: not valid YAML{where}: {problem}") from error
+            raw = content.read_bytes() if isinstance(content, Path) else content
+            document = json.loads(raw)
+        except OSError as error:
+            raise InvalidIncident(f"{source}: cannot be read ({error.strerror})") from None
+        except UnicodeDecodeError:
+            raise InvalidIncident(f"{source}: not UTF-8; save it as UTF-8") from None
+        except json.JSONDecodeError as error:
+            raise InvalidIncident(
+                f"{source}: not valid JSON at line {error.lineno}: {error.msg}"
+            ) from error
+        except RecursionError:
+            raise InvalidIncident(f"{source}: nested too deeply to be an incident") from None
     if not isinstance(document, dict):
         raise InvalidIncident(f"{source}: expected a mapping of field names to values")
     return document
@@ -223,14 +219,14 @@ def _keys(
 
 def _string(value: object, what: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise InvalidIncident(f"{what} must be text, not {value!r}")
+        raise InvalidIncident(f"{what} must be text, not {brief(value)}")
     return value
 
 
 def _optional(document: dict[str, Any], key: str, where: str) -> str | None:
     value = document.get(key)
     if value is not None and not isinstance(value, str):
-        raise InvalidIncident(f"{where}: {key!r} must be text, not {value!r}")
+        raise InvalidIncident(f"{where}: {key!r} must be text, not {brief(value)}")
     return value
 
 
@@ -242,7 +238,8 @@ def _date(value: object, what: str) -> date:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise InvalidIncident(f"{what} must be a date such as 2025-01-31, not {value!r}") from None
+        shown = brief(value)
+        raise InvalidIncident(f"{what} must be a date such as 2025-01-31, not {shown}") from None
 
 
 def _last_result(value: object, what: str) -> LastResult | None:

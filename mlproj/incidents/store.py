@@ -44,7 +44,7 @@ def load_incident(project: Path, incident_id: str) -> Incident:
         known = ", ".join(i.name for i in _folders(project)) or "none yet"
         raise InvalidIncident(f"no incident {incident_id!r} in {REGRESSIONS} (incidents: {known}).")
     source = str(path.relative_to(project)) if path.is_relative_to(project) else str(path)
-    incident = incident_from_yaml(path.read_text(encoding="utf-8"), source=source)
+    incident = incident_from_yaml(path, source=source)
     if incident.id != incident_id:
         raise InvalidIncident(
             f"{source}: 'id' is {incident.id!r} but its folder is {incident_id!r}"

@@ -16,7 +16,8 @@ from typing import Any
 
 from mlproj._core.atomic import write_text
 from mlproj._core.text import first_line, listing
-from mlproj.errors import ConfigError, NotAProject, ParamsOutOfSync
+from mlproj._core.yamlio import load_yaml
+from mlproj.errors import ConfigError, InvalidYaml, NotAProject, ParamsOutOfSync
 
 PARAMS_FILE = "params.yaml"
 CONF_DIR = "conf"
@@ -36,6 +37,7 @@ class Refresh:
 
 def compose_yaml(project: Path, overrides: list[str] | None = None) -> str:
     """Compose `conf/` to YAML text exactly as DVC's Hydra integration writes `params.yaml`."""
+    import yaml
     from hydra import compose, initialize_config_dir
     from hydra.errors import HydraException
     from omegaconf import OmegaConf
@@ -44,14 +46,31 @@ def compose_yaml(project: Path, overrides: list[str] | None = None) -> str:
     conf = project / CONF_DIR
     if not (conf / f"{CONFIG_NAME}.yaml").is_file():
         raise NotAProject(f"{conf / (CONFIG_NAME + '.yaml')} not found; run this in a project.")
+    _check_conf_files(project)
     try:
         with initialize_config_dir(str(conf.resolve()), version_base=None):
             cfg = compose(config_name=CONFIG_NAME, overrides=overrides or [])
         OmegaConf.resolve(cfg)
-    except (HydraException, OmegaConfBaseException) as exc:
-        first = first_line(exc)
+    except (HydraException, OmegaConfBaseException, yaml.YAMLError, ValueError) as exc:
+        # ValueError covers a UnicodeDecodeError from a file the check above could not see.
+        # Hydra wraps some causes in an exception with no message of its own.
+        first = first_line(exc.__cause__ if exc.__cause__ and not str(exc).strip() else exc)
         raise ConfigError(f"conf/ does not compose: {first}") from exc
     return OmegaConf.to_yaml(cfg)
+
+
+def _check_conf_files(project: Path) -> None:
+    """Read every file under conf/ with the bounded loader before Hydra reads it unbounded.
+
+    Hydra's own loader would expand an alias bomb node by node and lets a non-UTF-8 file or a
+    syntax error escape as a traceback; here each is one line naming the file.
+    """
+    for path in sorted((project / CONF_DIR).rglob("*.yaml")):
+        name = path.relative_to(project).as_posix()
+        try:
+            load_yaml(path, source=name)
+        except InvalidYaml as exc:
+            raise ConfigError(f"conf/ does not compose: {exc}") from None
 
 
 def differences(expected: Mapping[str, Any], actual: Mapping[str, Any]) -> list[str]:
@@ -113,15 +132,13 @@ def refresh_params(project: Path, environ: Mapping[str, str] | None = None) -> R
 
 def read_params(project: Path) -> dict[str, Any] | None:
     """The project's params.yaml as a mapping, or None when it has none."""
-    import yaml
-
     params = project / PARAMS_FILE
     if not params.is_file():
         return None
-    try:
-        return yaml.safe_load(params.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{params}: not valid YAML ({first_line(exc)}).") from exc
+    data = load_yaml(params) or {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{params}: must be a mapping of parameters; run `mlproj params sync`.")
+    return data
 
 
 def project_params(project: Path) -> dict[str, Any]:
@@ -136,12 +153,10 @@ def project_params(project: Path) -> dict[str, Any]:
 
 
 def _compare(project: Path, composed: str) -> list[str]:
-    import yaml
-
     current = read_params(project)
     if current is None:
         return [f"{PARAMS_FILE} is missing"]
-    return differences(yaml.safe_load(composed) or {}, current)
+    return differences(load_yaml(composed, source="the composition of conf/") or {}, current)
 
 
 def _stale_message(changes: list[str], remedy: str) -> str:
@@ -151,15 +166,20 @@ def _stale_message(changes: list[str], remedy: str) -> str:
 
 def _locked_md5(project: Path) -> str | None:
     """The md5 dvc.lock recorded for params.yaml as the params stage's output, if any."""
-    import yaml
-
     lock = project / "dvc.lock"
     if not lock.exists():
         return None
-    data = yaml.safe_load(lock.read_text(encoding="utf-8")) or {}
-    stage = (data.get("stages") or {}).get(PARAMS_STAGE) or {}
-    for out in stage.get("outs") or []:
-        if out.get("path") == PARAMS_FILE:
+    data = load_yaml(lock) or {}
+    stages = data.get("stages") if isinstance(data, dict) else None
+    stage = stages.get(PARAMS_STAGE) if isinstance(stages, dict) else None
+    outs = stage.get("outs") if isinstance(stage, dict) else None
+    if not isinstance(data, dict) or not isinstance(outs, list | None):
+        raise ConfigError(
+            f"{lock}: not the file DVC writes (no mapping of stages): restore it with "
+            "`git checkout dvc.lock`, or delete it and run `dvc repro`."
+        )
+    for out in outs or []:
+        if isinstance(out, dict) and out.get("path") == PARAMS_FILE:
             return str(out.get("md5"))
     return None
 

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
+from mlproj._core.yamlio import load_yaml
 from mlproj.data.dataset import TASKS, Task
-from mlproj.errors import ConfigError
+from mlproj.errors import ConfigError, InvalidYaml
 from mlproj.project.params import PARAMS_FILE, project_params
 
 ANSWERS_FILE = ".mlproj-answers.yaml"
@@ -102,14 +103,12 @@ def open_project(root: Path) -> Project:
 
 def read_answers(root: Path) -> dict[str, Any]:
     """The answers the project was generated with, or `{}` when the file is absent or unreadable."""
-    import yaml
-
     path = root / ANSWERS_FILE
     if not path.is_file():
         return {}
     try:
-        answers = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, OSError, UnicodeDecodeError):
+        answers = load_yaml(path)
+    except (InvalidYaml, OSError):
         return {}
     return answers if isinstance(answers, dict) else {}
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from mlproj._core.atomic import writing
 from mlproj._core.shell import DVC_ENV, python_module, run
+from mlproj._core.yamlio import load_yaml
 from mlproj.errors import CannotReproduce, CommandFailed, NotAProject, NotReproducible, UserError
 from mlproj.project.params import read_params
 from mlproj.project.project import Project, open_project
@@ -279,9 +280,7 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    import yaml
-
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path)
     return data if isinstance(data, dict) else {}
 
 

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from mlproj._core import atomic
-from mlproj._core.text import first_line
+from mlproj._core.text import brief
+from mlproj._core.yamlio import load_yaml
 from mlproj.errors import ChecklistIncomplete, ConfigError, UserError
 
 CHECKLIST_FILE = "review-checklist.yaml"
@@ -29,8 +30,10 @@ TEMPLATES = (GITHUB_TEMPLATE, GITLAB_TEMPLATE)
 ITEM_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 MARKER = re.compile(r"<!--\s*review:([a-z0-9-]+)\s*-->")
 CHECKBOX = re.compile(r"^\s*[-*+]\s+\[([ xX])\]\s+(.*)$")
-# Text a reader never sees: HTML comments (other than item markers) and fenced code blocks.
-HIDDEN = re.compile(r"<!--(?!\s*review:)[\s\S]*?-->|^\s*(```|~~~)[\s\S]*?^\s*\1", re.MULTILINE)
+# Text a reader never sees: HTML comments other than item markers. As CommonMark renders
+# them, one left open hides everything after it, and so does an unclosed code fence.
+HIDDEN = re.compile(r"<!--(?!\s*review:)[\s\S]*?(?:-->|\Z)")
+FENCE = re.compile(r"\s*(`{3,}|~{3,})")
 
 
 @dataclass(frozen=True)
@@ -77,15 +80,11 @@ class CheckResult:
 
 def load_checklist(project: Path) -> Checklist:
     """Read and validate `review-checklist.yaml`, naming the entry at fault."""
-    import yaml
-
     path = project / CHECKLIST_FILE
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path)
     except FileNotFoundError:
         raise ConfigError(f"{path} is missing: it declares the review checklist.") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path} is not valid YAML: {first_line(exc)}") from None
     if not isinstance(data, dict) or not isinstance(data.get("items"), list) or not data["items"]:
         raise ConfigError(f"{path} needs a non-empty `items:` list.")
     items = tuple(_item(entry, index, path) for index, entry in enumerate(data["items"], 1))
@@ -186,6 +185,8 @@ def _body_from_event(path: Path) -> str:
         event: Any = json.loads(_read_file(path))
     except json.JSONDecodeError as exc:
         raise UserError(f"{path} is not a JSON event payload: {exc.msg}.") from None
+    except RecursionError:
+        raise UserError(f"{path} is not a JSON event payload: nested too deeply.") from None
     request = event.get("pull_request") if isinstance(event, dict) else None
     if not isinstance(request, dict):
         raise UserError(f"{path} is not a pull request event: there is no description to check.")
@@ -195,7 +196,7 @@ def _body_from_event(path: Path) -> str:
 def _checkboxes(body: str) -> dict[str, bool]:
     """Every visible task-list line, keyed by its item marker and by its normalised text."""
     found: dict[str, bool] = {}
-    for line in HIDDEN.sub("", body.replace("\r\n", "\n")).splitlines():
+    for line in _visible_lines(body):
         match = CHECKBOX.match(line)
         if not match:
             continue
@@ -208,6 +209,30 @@ def _checkboxes(body: str) -> dict[str, bool]:
     return found
 
 
+def _visible_lines(body: str) -> list[str]:
+    """The lines a reader sees rendered: outside comments and code fences, closed or not."""
+    lines: list[str] = []
+    fence: str | None = None
+    for line in HIDDEN.sub("", body.replace("\r\n", "\n").replace("\r", "\n")).split("\n"):
+        opening = FENCE.match(line)
+        if fence is None:
+            if opening and not (opening.group(1)[0] == "`" and "`" in line[opening.end() :]):
+                fence = opening.group(1)
+            else:
+                lines.append(line)
+        elif _closes(opening, line, fence):
+            fence = None
+    return lines
+
+
+def _closes(opening: re.Match[str] | None, line: str, fence: str) -> bool:
+    """Whether LINE closes FENCE: the same character, at least as long, nothing after it."""
+    if opening is None:
+        return False
+    marks = opening.group(1)
+    return marks[0] == fence[0] and len(marks) >= len(fence) and not line[opening.end() :].strip()
+
+
 def _normal(text: str) -> str:
     return " ".join(MARKER.sub("", text).replace("(optional)", "").split()).casefold()
 
@@ -218,7 +243,7 @@ def _item(entry: object, index: int, path: Path) -> Item:
     item_id = str(entry.get("id", ""))
     if not ITEM_ID.fullmatch(item_id):
         raise ConfigError(
-            f"{path}: item {index} id {item_id!r} must be lowercase letters, digits and '-'."
+            f"{path}: item {index} id {brief(item_id)} must be lowercase letters, digits and '-'."
         )
     required = entry.get("required", True)
     if not isinstance(required, bool):

@@ -8,6 +8,7 @@ reached with the workflow's `GITHUB_TOKEN`, GitLab with a project access token i
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,6 +19,11 @@ from mlproj.errors import UserError
 from mlproj.review.report import MARKER
 
 PAGE = 100
+# A forge answers in well under a second; a stuck one must not hold a CI job for an hour.
+TIMEOUT = 30.0
+# Enough pages for 10,000 comments; a server that never stops paging is not followed forever.
+MAX_PAGES = 100
+MAX_BODY = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -117,24 +123,35 @@ def _pull_number(event_path: Path) -> int:
     try:
         event = json.loads(event_path.read_text(encoding="utf-8"))
         return int(event["pull_request"]["number"])
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         raise UserError(
             f"{event_path} is not a pull request event: the report is posted on pull requests."
         ) from None
 
 
 def _find(target: _Target) -> int | None:
-    page = 1
-    while True:
+    for page in range(1, MAX_PAGES + 1):
         comments = _request(target, "GET", f"{target.list_url}?per_page={PAGE}&page={page}")
         if not isinstance(comments, list):
             return None
         for comment in comments:
-            if str(comment.get("body", "")).startswith(MARKER):
-                return int(comment["id"])
+            if isinstance(comment, dict) and str(comment.get("body", "")).startswith(MARKER):
+                return _comment_id(target, comment)
         if len(comments) < PAGE:
             return None
-        page += 1
+    raise UserError(
+        f"{target.host} listed more than {MAX_PAGES * PAGE} comments at {target.list_url}: "
+        "post the report by hand, or delete old comments."
+    )
+
+
+def _comment_id(target: _Target, comment: dict[str, Any]) -> int:
+    try:
+        return int(comment["id"])
+    except (KeyError, TypeError, ValueError):
+        raise UserError(
+            f"{target.host} answered with a comment that has no numeric id at {target.list_url}."
+        ) from None
 
 
 def _request(target: _Target, method: str, url: str, payload: dict[str, str] | None = None) -> Any:
@@ -144,13 +161,82 @@ def _request(target: _Target, method: str, url: str, payload: dict[str, str] | N
     data = None if payload is None else json.dumps(payload).encode()
     headers = {**target.headers, "Content-Type": "application/json", "User-Agent": "mlproj"}
     request = urllib.request.Request(url, data=data, headers=headers, method=method)
+    opener = urllib.request.build_opener(_same_origin_redirects()(target.host, url))
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            text = response.read().decode() or "null"
+        with opener.open(request, timeout=TIMEOUT) as response:
+            body = response.read(MAX_BODY + 1)
     except urllib.error.HTTPError as exc:
         hint = " (the token cannot comment here)" if exc.code in (401, 403, 404) else ""
-        refused = f"{target.host} refused {method} {url}: {exc.code} {exc.reason}{hint}."
+        if exc.code >= 500:
+            hint = " (a fault on its side: run the job again later)"
+        said = " ".join(str(exc.reason).split())[:80]
+        refused = f"{target.host} refused {method} {url}: {exc.code} {said}{hint}."
         raise UserError(refused) from None
     except urllib.error.URLError as exc:
-        raise UserError(f"Cannot reach {target.host} at {url}: {exc.reason}.") from None
-    return json.loads(text)
+        reason: object = "timed out" if isinstance(exc.reason, TimeoutError) else exc.reason
+        raise UserError(f"Cannot reach {target.host} at {url}: {reason}.") from None
+    except TimeoutError:
+        raise UserError(
+            f"{target.host} did not answer {method} {url} within {TIMEOUT:g} s: "
+            "run the job again later."
+        ) from None
+    except OSError as exc:
+        raise UserError(f"Cannot reach {target.host} at {url}: {exc.strerror or exc}.") from None
+    return _json(target, method, url, body)
+
+
+def _json(target: _Target, method: str, url: str, body: bytes) -> Any:
+    if len(body) > MAX_BODY:
+        raise UserError(
+            f"{target.host} answered {method} {url} with more than {MAX_BODY // 1024**2} MB: "
+            "is GITHUB_API_URL / CI_API_V4_URL the forge's API?"
+        )
+    try:
+        return json.loads(body.decode("utf-8") or "null")
+    except ValueError:
+        raise UserError(
+            f"{target.host} answered {method} {url} with something that is not JSON: "
+            "is GITHUB_API_URL / CI_API_V4_URL the forge's API?"
+        ) from None
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or "").lower(), parts.port or default
+
+
+@functools.cache
+def _same_origin_redirects() -> type[Any]:
+    """The redirect handler class, made on first use: urllib.request costs `--help` time."""
+    import urllib.request
+
+    class SameOriginRedirects(urllib.request.HTTPRedirectHandler):
+        """Follow a redirect only within the API's own origin, where the token is meant to go.
+
+        urllib copies every header, `Authorization` and `PRIVATE-TOKEN` included, to whatever
+        host a `Location` names. A redirect to another host or scheme is refused with one line
+        instead: following it without the token would fail anyway, and with it would leak it.
+        """
+
+        def __init__(self, host: str, url: str) -> None:
+            super().__init__()
+            self.host = host
+            self.origin = _origin(url)
+
+        def redirect_request(
+            self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str
+        ) -> urllib.request.Request | None:
+            """Refuse a redirect that leaves the API's scheme, host and port."""
+            if _origin(newurl) != self.origin:
+                scheme, host, port = _origin(newurl)
+                raise UserError(
+                    f"{self.host} redirected {req.get_method()} {req.full_url} to another host "
+                    f"({scheme}://{host}:{port}); mlproj sends its token only to the configured "
+                    "API host: check GITHUB_API_URL / CI_API_V4_URL."
+                )
+            return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+    return SameOriginRedirects

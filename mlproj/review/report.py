@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from mlproj._core.shell import DVC_ENV, python_module, run
-from mlproj.errors import UserError
+from mlproj._core.yamlio import load_yaml
+from mlproj.errors import InvalidYaml, UserError
 from mlproj.gates.check import GATES_FILE
 
 MARKER = "<!-- mlproj-review-report -->"
@@ -277,11 +278,9 @@ def _read(path: Path) -> str | None:
 
 def _parse(text: str | None, *, yaml_: bool) -> Any:
     """The parsed file, or None when it is absent or unreadable: the section then says so."""
-    import yaml
-
     if text is None:
         return None
     try:
-        return yaml.safe_load(text) if yaml_ else json.loads(text)
-    except (ValueError, yaml.YAMLError):
+        return load_yaml(text) if yaml_ else json.loads(text)
+    except (ValueError, InvalidYaml):
         return None

@@ -53,6 +53,11 @@ class ProjectNames:
     slug: str
     package: str
 
+    @property
+    def transliterated(self) -> bool:
+        """True when NAME had letters outside ASCII: the folder and package spell it otherwise."""
+        return not self.name.isascii()
+
 
 def derive_names(name: str) -> ProjectNames:
     """Normalise NAME, refusing anything that is not a safe folder and package name."""
@@ -64,10 +69,23 @@ def derive_names(name: str) -> ProjectNames:
             f"Project name {name!r} contains a path separator or '..'; "
             "give a plain name and use --output-dir for the location."
         )
-    slug = re.sub(r"[^a-z0-9]+", "-", stripped.lower()).strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", _ascii(stripped).lower()).strip("-")
     package = slug.replace("-", "_")
     check_package_name(package, name)
     return ProjectNames(name=stripped, slug=slug, package=package)
+
+
+def _ascii(name: str) -> str:
+    """NAME spelt in ASCII: `café-модель` is `cafe-model`, never cut to `caf` at the first letter.
+
+    python-slugify (already installed with cookiecutter) transliterates whole scripts, where
+    Unicode decomposition alone would only strip accents and drop Cyrillic or CJK letters.
+    """
+    if name.isascii():
+        return name
+    from slugify import slugify
+
+    return slugify(name, lowercase=False, separator="-")
 
 
 def check_package_name(package: str, name: str | None = None) -> None:

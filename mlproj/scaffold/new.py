@@ -19,8 +19,16 @@ from pathlib import Path
 from mlproj import __version__
 from mlproj._core.atomic import writing
 from mlproj._core.text import first_line
+from mlproj._core.yamlio import load_yaml
 from mlproj.data.dataset import DataProfile, Task, profile, read_table
-from mlproj.errors import DataError, DestinationExists, InvalidName, RenderedInvalid, UserError
+from mlproj.errors import (
+    DataError,
+    DestinationExists,
+    InvalidName,
+    InvalidYaml,
+    RenderedInvalid,
+    UserError,
+)
 from mlproj.scaffold.answers import DEFAULTS, OWNER, Answers
 from mlproj.scaffold.initialise import Progress, initialise_project
 from mlproj.scaffold.names import derive_names
@@ -66,6 +74,8 @@ def new_project(
             f"Project name gives a folder name of {len(names.slug)} characters "
             f"({names.slug[:20]}...); keep it under {MAX_SLUG_BYTES}."
         )
+    if names.transliterated:
+        on_step(f"Folder {names.slug}, package {names.package}: {names.name!r} spelt in ASCII")
     destination = _check_destination(output_dir, names.slug)
     frame = None
     if data is not None:
@@ -178,12 +188,10 @@ def check_rendered(project: Path) -> None:
     """Parse every generated Python, YAML and TOML file: a failure is a template bug."""
     import ast
 
-    import yaml
-
     parsers: dict[str, Callable[[str], object]] = {
         ".py": ast.parse,
-        ".yaml": yaml.safe_load,
-        ".yml": yaml.safe_load,
+        ".yaml": load_yaml,
+        ".yml": load_yaml,
     }
     if sys.version_info >= (3, 11):
         import tomllib
@@ -195,7 +203,7 @@ def check_rendered(project: Path) -> None:
             continue
         try:
             parse(path.read_text(encoding="utf-8"))
-        except (SyntaxError, ValueError, yaml.YAMLError) as exc:
+        except (SyntaxError, ValueError, InvalidYaml) as exc:
             raise RenderedInvalid(
                 f"The template rendered {path.relative_to(project)} that does not parse "
                 f"({type(exc).__name__}); this is a bug in mlproj's template, please report it."

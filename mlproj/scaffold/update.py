@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from mlproj._core.git import DEVELOP, branch_exists, changed_paths, git, identity_env
+from mlproj._core.yamlio import load_yaml
 from mlproj.errors import ConfigError, NotAProject, UpdateRefused, UserError
 from mlproj.project.project import ANSWERS_FILE
 from mlproj.scaffold.merge import merge_render
@@ -237,16 +238,10 @@ def _project_root(project: Path) -> Path:
 
 def _recorded_answers(root: Path, revision: str) -> dict[str, str]:
     """The answers as committed on REVISION: what the project says it was made with."""
-    import yaml
-
     text = git(root, "show", f"{revision}:{ANSWERS_FILE}", check=False, strip=False)
     if not text:
         raise NotAProject(f"{ANSWERS_FILE} is not committed on {revision}: commit it first.")
-    try:
-        loaded = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        first = str(exc).splitlines()[0]
-        raise ConfigError(f"{ANSWERS_FILE} is not valid YAML: {first}") from None
+    loaded = load_yaml(text, source=f"{ANSWERS_FILE} on {revision}")
     if not isinstance(loaded, dict) or not all(isinstance(key, str) for key in loaded):
         raise ConfigError(f"{ANSWERS_FILE} is not a mapping of answers.")
     answers = {key: "" if value is None else str(value) for key, value in loaded.items()}

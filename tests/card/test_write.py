@@ -306,9 +306,8 @@ def test_outside_a_project(tmp_path: Path) -> None:
         ("owners: 3\n", "model-card.yaml: 'owners': must be text or a list of texts, not 3."),
         ("owners: [{a: 1}]\n", "model-card.yaml: 'owners': list items must be text, not {'a': 1}."),
         ("- a\n", "model-card.yaml: must be a mapping of fields"),
-        ("a: [\n", "model-card.yaml: not valid YAML"),
     ],
-    ids=["unknown-field", "wrong-type", "nested-item", "not-a-mapping", "bad-yaml"],
+    ids=["unknown-field", "wrong-type", "nested-item", "not-a-mapping"],
 )
 def test_notes_mistakes_name_the_field(text: str, message: str) -> None:
     with pytest.raises(InvalidCardNotes) as caught:

@@ -145,6 +145,8 @@ def test_finish_refuses_a_conflicting_merge_before_touching_anything(repo: Path)
     )
     assert head(repo, "develop") == develop
     assert git(repo, "status", "--porcelain") == ""
+    # Started on develop: the refusal leaves you there, not on the branch it checked.
+    assert git(repo, "branch", "--show-current") == "develop"
 
 
 def test_outside_a_project(tmp_path: Path) -> None:

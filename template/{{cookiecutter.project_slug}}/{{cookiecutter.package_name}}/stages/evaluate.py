@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from mlproj.api import load_model
+from mlproj.api import load_model, neutralise_formulas
 from omegaconf import DictConfig
 from sklearn.metrics import precision_recall_curve, roc_curve
 from sklearn.preprocessing import label_binarize
@@ -70,9 +70,13 @@ def _predict(model: Any, features: pd.DataFrame, task: str) -> tuple[np.ndarray,
 def _classification_plots(
     plots: Path, target: pd.Series, predicted: np.ndarray, proba: np.ndarray, classes: list
 ) -> None:
-    pd.DataFrame({"actual": target.astype(str), "predicted": predicted.astype(str)}).to_csv(
-        plots / "confusion.csv", index=False
-    )
+    # Labels come from the data: one such as `=HYPERLINK(...)` must not run in a spreadsheet.
+    pd.DataFrame(
+        {
+            "actual": neutralise_formulas(target.astype(str)),
+            "predicted": neutralise_formulas(predicted.astype(str)),
+        }
+    ).to_csv(plots / "confusion.csv", index=False)
     # Binary: the positive class's curve. Multiclass: the micro-average over one-vs-rest.
     if len(classes) == 2:
         truth, score = (target == classes[1]).to_numpy(), proba[:, 1]
