@@ -100,9 +100,18 @@ def _check_destination(output_dir: Path, slug: str) -> Path:
 
 
 def _make_staging(output_dir: Path, slug: str) -> Path:
-    """A folder beside the destination (same file system, so the final move is a rename)."""
+    """A folder beside the destination (same file system, so the final move is a rename).
+
+    Its name carries this process's id: a run that was killed (`kill -9`, a power cut) could
+    not remove its folder, and the next run removes it once no process of that id is left.
+    """
+    from mlproj._core.leftovers import remove_stale, stale_pattern
+
+    remove_stale(output_dir, stale_pattern(r"\..+", r"\.mlproj"))
     try:
-        return Path(tempfile.mkdtemp(prefix=f".{slug}.", suffix=".mlproj", dir=output_dir))
+        return Path(
+            tempfile.mkdtemp(prefix=f".{slug}.{os.getpid()}.", suffix=".mlproj", dir=output_dir)
+        )
     except OSError as exc:
         raise UserError(f"--output-dir {output_dir} is not writable.", exit_code=2) from exc
 

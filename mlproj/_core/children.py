@@ -1,0 +1,83 @@
+"""Child processes that end with mlproj, however mlproj ends.
+
+Each child starts in a process group of its own, so a Ctrl-C typed at the terminal reaches
+mlproj alone and mlproj ends the whole group (the child and whatever it started, such as the
+stages of `dvc repro`) before it unwinds. On Linux the child also asks the kernel for a SIGTERM
+when mlproj dies (`PR_SET_PDEATHSIG`), which covers a `kill -9` that leaves mlproj no time to
+act. That signal reaches the direct child only, so a Python child (dvc, pytest, pre-commit),
+which may start processes of its own, runs under a small guard that ends its group on SIGTERM.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+# Seconds a group has to exit after SIGTERM (git removes its lock files) before SIGKILL.
+GRACE = 5.0
+_PR_SET_PDEATHSIG = 1
+
+# Started as `python -I guard.py ARGS...`: no mlproj import, so it starts in ~20 ms.
+GUARD = Path(__file__).with_name("guard.py")
+
+
+def run_child(
+    args: Sequence[str], cwd: Path, env: Mapping[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """Run ARGS to completion, capturing its text output; end its whole group if we are stopped."""
+    command = list(args)
+    if command[0] == sys.executable:
+        command = [sys.executable, "-I", str(GUARD), *command]
+    with subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=dict(env),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        process_group=0,
+        preexec_fn=_die_with_parent(),
+    ) as process:
+        try:
+            stdout, stderr = process.communicate()
+        except BaseException:  # Ctrl-C, SIGTERM turned into SystemExit, or a bug
+            end_group(process)
+            raise
+    return subprocess.CompletedProcess(list(args), process.returncode, stdout, stderr)
+
+
+def end_group(process: subprocess.Popen[str]) -> None:
+    """SIGTERM the child's group, wait GRACE seconds, then SIGKILL whatever is left of it."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            break
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(GRACE)
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """A pre-exec hook asking Linux to SIGTERM the child when mlproj dies; None elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+
+    def hook() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # mlproj died before the request was made
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return hook
