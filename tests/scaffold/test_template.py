@@ -27,6 +27,7 @@ COMMON = {
     "tests/regressions/README.md", ".github/ISSUE_TEMPLATE/incident.yml",
     ".github/workflows/ci.yml", ".github/workflows/review.yml", ".gitlab-ci.yml", "CODEOWNERS",
     "CONTRIBUTING.md", "review-checklist.yaml", ".gto", "model-card.yaml",
+    "hydra_plugins/mlproj_params_guard.py",
 }  # fmt: skip
 PACKAGE = {
     "__init__.py", "config.py", "data.py", "features.py", "models.py", "metrics.py",
