@@ -1,0 +1,338 @@
+"""`kill -9` (and SIGTERM, Ctrl-C) at several moments: no half state, no orphan, a retry works.
+
+Each test starts a real `mlproj` process, waits for a moment it can see from outside (a staging
+folder, a child process, a file) or a delay, kills it, then checks what a user would find: no
+process still working in their folder, nothing half-written, git as it was, and that running
+the same command again succeeds.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import git, init_repo, write
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(sys.platform != "linux", reason="PR_SET_PDEATHSIG is Linux's"),
+]
+
+
+def mlproj(*args: str | Path) -> list[str]:
+    return [sys.executable, "-m", "mlproj", *map(str, args)]
+
+
+def launch(args: list[str], cwd: Path) -> subprocess.Popen[bytes]:
+    """Start ARGS as a user's shell would, in a session of its own (so signals reach it alone)."""
+    return subprocess.Popen(
+        args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
+
+
+def interrupt_when(
+    process: subprocess.Popen[bytes],
+    ready: Callable[[], bool],
+    sig: int = signal.SIGKILL,
+    timeout: float = 120,
+) -> bool:
+    """Send SIG to PROCESS once READY() holds (polled every 5 ms); False if it ended before."""
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if process.poll() is not None:
+            return False
+        assert time.monotonic() < deadline, "the moment never came"
+        time.sleep(0.005)
+    process.send_signal(sig)
+    process.wait(60)
+    return True
+
+
+def after(ms: int) -> Callable[[], bool]:
+    start = time.monotonic()
+    return lambda: time.monotonic() - start >= ms / 1000
+
+
+def children(match: Callable[[str, str], bool]) -> Callable[[], bool]:
+    """A moment: some process (by command line and working folder) matches."""
+    return lambda: bool(processes(match))
+
+
+def processes(match: Callable[[str, str], bool]) -> list[str]:
+    import psutil
+
+    found = []
+    for proc in psutil.process_iter(["pid", "cmdline", "cwd", "status"]):
+        info = proc.info
+        if proc.pid == os.getpid() or info["status"] == psutil.STATUS_ZOMBIE:
+            continue
+        command = " ".join(info["cmdline"] or [])
+        if match(command, info["cwd"] or ""):
+            found.append(f"{proc.pid}: {command}")
+    return found
+
+
+def survivors(folder: Path, timeout: float = 15) -> list[str]:
+    """Processes still working in FOLDER (by command line or working folder) after TIMEOUT."""
+    inside = str(folder)
+
+    def match(command: str, cwd: str) -> bool:
+        return inside in command or cwd.startswith(inside)
+
+    deadline = time.monotonic() + timeout
+    while (found := processes(match)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return found
+
+
+def in_folder(folder: Path, *words: str) -> Callable[[], bool]:
+    inside = str(folder)
+    return children(lambda c, cwd: cwd.startswith(inside) and all(w in c for w in words))
+
+
+def hidden(folder: Path, pattern: str) -> Callable[[], bool]:
+    return lambda: any(folder.glob(pattern))
+
+
+# --- mlproj new ------------------------------------------------------------------------------
+
+NEW_MOMENTS = {
+    "staging-folder": lambda out: hidden(out, ".demo.*.mlproj"),
+    "git-init": lambda out: in_folder(out, "git", "init"),
+    "dvc-init": lambda out: in_folder(out, "dvc", "init"),
+    "pre-commit": lambda out: in_folder(out, "pre_commit"),
+    "first-commit": lambda out: in_folder(out, "git", "commit"),
+    "300ms": lambda out: after(300),
+    "2500ms": lambda out: after(2500),
+}
+
+
+def assert_complete_or_absent(project: Path) -> None:
+    if project.exists():
+        assert git(project, "branch", "--format=%(refname:short)").split() == ["develop", "main"]
+        assert git(project, "status", "--porcelain") == ""
+
+
+@pytest.mark.parametrize("moment", list(NEW_MOMENTS), ids=list(NEW_MOMENTS))
+def test_new_killed(tmp_path: Path, moment: str) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    command = mlproj("new", "demo", "--no-input", "--no-run", "-o", out)
+    killed = interrupt_when(launch(command, out), NEW_MOMENTS[moment](out))
+    assert survivors(out) == []
+    assert_complete_or_absent(out / "demo")
+    if killed and not (out / "demo").exists():
+        retry = subprocess.run(command, cwd=out, capture_output=True, text=True)
+        assert retry.returncode == 0, retry.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["demo"]  # no staging folder left
+    assert_complete_or_absent(out / "demo")
+
+
+@pytest.mark.parametrize(
+    ("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 1)], ids=["sigterm", "ctrl-c"]
+)
+def test_new_stopped_cleans_up_at_once(tmp_path: Path, sig: int, code: int) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    process = launch(mlproj("new", "demo", "--no-input", "--no-run", "-o", out), out)
+    assert interrupt_when(process, in_folder(out, "dvc", "init"), sig)
+    assert process.returncode == code
+    assert survivors(out) == []
+    assert list(out.iterdir()) == []
+
+
+def test_a_stale_staging_folder_of_a_live_process_is_left_alone(tmp_path: Path) -> None:
+    live = tmp_path / f".other.{os.getpid()}.abcd1234.mlproj"
+    dead = tmp_path / ".other.999999999.abcd1234.mlproj"  # above any pid_max: no such process
+    old_style = tmp_path / ".other.abcd1234.mlproj"  # no pid: not ours to judge
+    for folder in (live, dead, old_style):
+        write(folder / "demo" / "x.txt", "x")
+    result = subprocess.run(
+        mlproj("new", "demo", "--no-input", "--no-run", "-o", tmp_path),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, old_style.name, "demo"])
+
+
+@pytest.mark.e2e
+def test_new_killed_while_the_pipeline_runs_ends_dvc_and_its_stage(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    command = mlproj("new", "demo", "--no-input", "-o", out)
+    running_a_stage = children(lambda c, cwd: cwd.startswith(str(out)) and ".stages." in c)
+    assert interrupt_when(launch(command, out), running_a_stage)
+    assert survivors(out) == []
+    retry = subprocess.run(command, cwd=out, capture_output=True, text=True)
+    assert retry.returncode == 0, retry.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["demo"]
+    assert (out / "demo" / "models" / "model.skops").is_file()
+
+
+# --- mlproj add-regression --force ----------------------------------------------------------
+
+REGRESSIONS = Path("tests") / "regressions"
+
+
+@pytest.fixture
+def incident_project(tmp_path: Path) -> tuple[Path, Path]:
+    """A toy project (git + DVC) holding INC-1, committed; and a 1.5 MB rows file to replace it."""
+    from tests.toy_project import ROWS, classifier, make_project
+
+    project = init_repo(make_project(tmp_path / "proj", model=classifier()))
+    subprocess.run(mlproj("new", "--help"), check=True, capture_output=True)  # warm the imports
+    subprocess.run(["dvc", "init", "--quiet"], cwd=project, check=True)
+    small = write(tmp_path / "small.csv", ROWS)
+    add = mlproj("add-regression", "INC-1", "--rows", small, "--expected-column", "truth")
+    subprocess.run([*add, "-p", project], check=True, capture_output=True)
+    git(project, "add", "--all")
+    git(project, "commit", "--quiet", "-m", "INC-1")
+    line = "1,-2.0,red,a\n"
+    big = write(tmp_path / "big.csv", "id,x,color,truth\n" + line * (1_600_000 // len(line)))
+    return project, big
+
+
+ADD_MOMENTS = {
+    "new-folder": lambda p: hidden(p / REGRESSIONS, ".INC-1.*.new"),
+    "old-folder": lambda p: hidden(p / REGRESSIONS, ".INC-1.*.old"),
+    "dvc-add": lambda p: in_folder(p, "dvc", "add"),
+    "500ms": lambda p: after(500),
+    "1500ms": lambda p: after(1500),
+}
+
+
+@pytest.mark.usefixtures("forget_toy_package")
+@pytest.mark.parametrize("moment", list(ADD_MOMENTS), ids=list(ADD_MOMENTS))
+def test_add_regression_force_killed(incident_project: tuple[Path, Path], moment: str) -> None:
+    project, big = incident_project
+    command = mlproj(
+        "add-regression", "INC-1", "--rows", big, "--expected-column", "truth", "--force",
+        "-p", project,
+    )  # fmt: skip
+    interrupt_when(launch(command, project), ADD_MOMENTS[moment](project))
+    assert survivors(project) == []
+    retry = subprocess.run(command, cwd=project, capture_output=True, text=True)
+    assert retry.returncode == 0, retry.stderr
+    folder = project / REGRESSIONS
+    assert sorted(p.name for p in folder.iterdir()) == ["INC-1", "README.md"] or sorted(
+        p.name for p in folder.iterdir()
+    ) == ["INC-1"]
+    assert sorted(p.name for p in (folder / "INC-1").iterdir()) == [
+        ".gitignore", "incident.yaml", "rows.csv", "rows.csv.dvc",
+    ]  # fmt: skip
+    assert (folder / "INC-1" / "rows.csv").read_bytes() == big.read_bytes()
+    changed = git(project, "status", "--porcelain", "--untracked-files=all").splitlines()
+    assert all("/INC-1/" in line for line in changed), changed  # no .old, .new, lock or tmp
+
+
+# --- mlproj params refresh -------------------------------------------------------------------
+
+
+@pytest.fixture
+def stale_params(tmp_path: Path) -> tuple[Path, str]:
+    """conf/ says lr 0.5; params.yaml (as the last run locked it) says 0.1: refresh rewrites it."""
+    import hashlib
+
+    project = tmp_path / "proj"
+    write(project / "conf" / "config.yaml", "model:\n  lr: 0.5\n  depth: 3\nseed: 1\n")
+    old = "model:\n  lr: 0.1\n  depth: 3\nseed: 1\n"
+    write(project / "params.yaml", old)
+    md5 = hashlib.md5(old.encode()).hexdigest()
+    write(
+        project / "dvc.lock",
+        f"schema: '2.0'\nstages:\n  params:\n    cmd: mlproj params refresh\n"
+        f"    outs:\n    - path: params.yaml\n      md5: {md5}\n      size: {len(old)}\n",
+    )
+    return project, old
+
+
+@pytest.mark.parametrize("ms", [100, 400, 700, 1000, 1300, 1600])
+def test_params_refresh_killed(stale_params: tuple[Path, str], ms: int) -> None:
+    project, old = stale_params
+    new = "model:\n  lr: 0.5\n  depth: 3\nseed: 1\n"
+    command = mlproj("params", "refresh", "-p", project)
+    interrupt_when(launch(command, project), after(ms))
+    assert (project / "params.yaml").read_text() in (old, new)  # never half of either
+    retry = subprocess.run(command, cwd=project, capture_output=True, text=True)
+    assert retry.returncode == 0, retry.stderr
+    assert (project / "params.yaml").read_text() == new
+    assert sorted(p.name for p in project.iterdir()) == [
+        "conf", "dvc.lock", "params.yaml"
+    ]  # fmt: skip
+
+
+# --- mlproj flow feature finish --------------------------------------------------------------
+
+PARAMS = (
+    "data:\n  task: classification\n  target: y\n  raw: data/raw/t.csv\n"
+    "  contract: data/contract.yaml\n  numeric: [x]\n  categorical: []\n"
+    "paths:\n  model: models/model.skops\n  reports: reports\n"
+)
+
+
+@pytest.fixture
+def feature(tmp_path: Path) -> Path:
+    """A project on feature/x, one commit ahead of develop, whose tests take a second."""
+    project = init_repo(tmp_path / "proj")
+    subprocess.run(["dvc", "init", "--quiet"], cwd=project, check=True)
+    write(project / "dvc.yaml", "stages: {}\n")
+    write(project / "params.yaml", PARAMS)
+    write(project / ".mlproj-answers.yaml", 'package_name: "toy"\n')
+    write(
+        project / "tests" / "test_slow.py", "import time\n\n\ndef test_slow():\n    time.sleep(1)\n"
+    )
+    git(project, "add", "--all")
+    git(project, "commit", "--quiet", "-m", "first")
+    git(project, "switch", "--quiet", "--create", "develop")
+    git(project, "switch", "--quiet", "--create", "feature/x")
+    write(project / "notes.txt", "x\n")
+    git(project, "add", "--all")
+    git(project, "commit", "--quiet", "-m", "notes")
+    return project
+
+
+def _tests_ran(project: Path) -> Callable[[], bool]:
+    seen = {"pytest": False}
+    running = in_folder(project, "pytest")
+
+    def ready() -> bool:
+        now = running()
+        seen["pytest"] |= now
+        return seen["pytest"] and not now
+
+    return ready
+
+
+FINISH_MOMENTS = {
+    "dvc-status": lambda p: in_folder(p, "dvc", "status"),
+    "pytest": lambda p: in_folder(p, "pytest"),
+    "after-the-tests": _tests_ran,
+    "300ms": lambda p: after(300),
+}
+
+
+@pytest.mark.parametrize("moment", list(FINISH_MOMENTS), ids=list(FINISH_MOMENTS))
+def test_flow_finish_killed(feature: Path, moment: str) -> None:
+    develop, tip = git(feature, "rev-parse", "develop"), git(feature, "rev-parse", "feature/x")
+    command = mlproj("flow", "feature", "finish", "x", "-p", feature)
+    killed = interrupt_when(launch(command, feature), FINISH_MOMENTS[moment](feature))
+    assert survivors(feature) == []
+    assert git(feature, "status", "--porcelain", "--untracked-files=all") == ""
+    assert not (feature / ".git" / "index.lock").exists()
+    assert not (feature / ".git" / "MERGE_HEAD").exists()
+    if git(feature, "rev-parse", "develop") == develop:  # stopped before the merge
+        assert git(feature, "rev-parse", "feature/x") == tip
+    if killed and git(feature, "branch", "--list", "feature/x"):
+        retry = subprocess.run(command, cwd=feature, capture_output=True, text=True)
+        assert retry.returncode == 0, retry.stderr + retry.stdout
+    assert git(feature, "branch", "--format=%(refname:short)").split() == ["develop", "main"]
+    assert git(feature, "rev-parse", "develop^2") == tip  # merged once, as a merge commit
+    assert git(feature, "rev-parse", "develop^1") == develop
