@@ -79,8 +79,12 @@ def processes(match: Callable[[str, str], bool]) -> list[str]:
     return found
 
 
-def survivors(folder: Path, timeout: float = 15) -> list[str]:
-    """Processes still working in FOLDER (by command line or working folder) after TIMEOUT."""
+def survivors(folder: Path, timeout: float = 3) -> list[str]:
+    """Processes still working in FOLDER (by command line or working folder) after TIMEOUT.
+
+    Children get SIGTERM when mlproj dies and must be gone well before the work they were
+    doing (a stage, a 4-second test) could have ended by itself.
+    """
     inside = str(folder)
 
     def match(command: str, cwd: str) -> bool:
@@ -136,7 +140,7 @@ def test_new_killed(tmp_path: Path, moment: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 1)], ids=["sigterm", "ctrl-c"]
+    ("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)], ids=["sigterm", "ctrl-c"]
 )
 def test_new_stopped_cleans_up_at_once(tmp_path: Path, sig: int, code: int) -> None:
     out = tmp_path / "out"
@@ -280,14 +284,16 @@ PARAMS = (
 
 @pytest.fixture
 def feature(tmp_path: Path) -> Path:
-    """A project on feature/x, one commit ahead of develop, whose tests take a second."""
-    project = init_repo(tmp_path / "proj")
+    """A project on feature/x, one commit ahead of develop, whose tests take 4 seconds."""
+    project = tmp_path / "proj"
+    project.mkdir()
+    init_repo(project)
     subprocess.run(["dvc", "init", "--quiet"], cwd=project, check=True)
     write(project / "dvc.yaml", "stages: {}\n")
     write(project / "params.yaml", PARAMS)
     write(project / ".mlproj-answers.yaml", 'package_name: "toy"\n')
     write(
-        project / "tests" / "test_slow.py", "import time\n\n\ndef test_slow():\n    time.sleep(1)\n"
+        project / "tests" / "test_slow.py", "import time\n\n\ndef test_slow():\n    time.sleep(4)\n"
     )
     git(project, "add", "--all")
     git(project, "commit", "--quiet", "-m", "first")
