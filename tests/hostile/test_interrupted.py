@@ -60,12 +60,12 @@ def after(ms: int) -> Callable[[], bool]:
     return lambda: time.monotonic() - start >= ms / 1000
 
 
-def children(match: Callable[[str, str], bool]) -> Callable[[], bool]:
-    """A moment: some process (by command line and working folder) matches."""
+def children(match: Callable[[list[str], str], bool]) -> Callable[[], bool]:
+    """A moment: some process (by its arguments and working folder) matches."""
     return lambda: bool(processes(match))
 
 
-def processes(match: Callable[[str, str], bool]) -> list[str]:
+def processes(match: Callable[[list[str], str], bool]) -> list[str]:
     import psutil
 
     found = []
@@ -73,9 +73,8 @@ def processes(match: Callable[[str, str], bool]) -> list[str]:
         info = proc.info
         if proc.pid == os.getpid() or info["status"] == psutil.STATUS_ZOMBIE:
             continue
-        command = " ".join(info["cmdline"] or [])
-        if match(command, info["cwd"] or ""):
-            found.append(f"{proc.pid}: {command}")
+        if match(info["cmdline"] or [], info["cwd"] or ""):
+            found.append(f"{proc.pid}: {' '.join(info['cmdline'] or [])}")
     return found
 
 
@@ -87,8 +86,8 @@ def survivors(folder: Path, timeout: float = 3) -> list[str]:
     """
     inside = str(folder)
 
-    def match(command: str, cwd: str) -> bool:
-        return inside in command or cwd.startswith(inside)
+    def match(args: list[str], cwd: str) -> bool:
+        return any(inside in arg for arg in args) or cwd.startswith(inside)
 
     deadline = time.monotonic() + timeout
     while (found := processes(match)) and time.monotonic() < deadline:
@@ -97,8 +96,9 @@ def survivors(folder: Path, timeout: float = 3) -> list[str]:
 
 
 def in_folder(folder: Path, *words: str) -> Callable[[], bool]:
+    """A moment: a process working in FOLDER has each of WORDS among its arguments."""
     inside = str(folder)
-    return children(lambda c, cwd: cwd.startswith(inside) and all(w in c for w in words))
+    return children(lambda args, cwd: cwd.startswith(inside) and all(w in args for w in words))
 
 
 def hidden(folder: Path, pattern: str) -> Callable[[], bool]:
@@ -109,19 +109,24 @@ def hidden(folder: Path, pattern: str) -> Callable[[], bool]:
 
 NEW_MOMENTS = {
     "staging-folder": lambda out: hidden(out, ".demo.*.mlproj"),
-    "git-init": lambda out: in_folder(out, "git", "init"),
+    "rendered": lambda out: hidden(out, ".demo.*.mlproj/demo/conf/config.yaml"),
     "dvc-init": lambda out: in_folder(out, "dvc", "init"),
+    "dvc-config": lambda out: in_folder(out, "dvc", "config"),
     "pre-commit": lambda out: in_folder(out, "pre_commit"),
-    "first-commit": lambda out: in_folder(out, "git", "commit"),
+    "first-commit-made": lambda out: hidden(out, ".demo.*.mlproj/demo/.git/refs/heads/main"),
+    "moved-in-place": lambda out: hidden(out, "demo"),
     "300ms": lambda out: after(300),
     "2500ms": lambda out: after(2500),
 }
 
 
-def assert_complete_or_absent(project: Path) -> None:
-    if project.exists():
-        assert git(project, "branch", "--format=%(refname:short)").split() == ["develop", "main"]
-        assert git(project, "status", "--porcelain") == ""
+def complete(project: Path) -> bool:
+    """Whether PROJECT is there and whole: both branches, a clean tree. Absent is fine too."""
+    if not project.exists():
+        return False
+    assert git(project, "branch", "--format=%(refname:short)").split() == ["develop", "main"]
+    assert git(project, "status", "--porcelain") == ""
+    return True
 
 
 @pytest.mark.parametrize("moment", list(NEW_MOMENTS), ids=list(NEW_MOMENTS))
@@ -130,13 +135,17 @@ def test_new_killed(tmp_path: Path, moment: str) -> None:
     out.mkdir()
     command = mlproj("new", "demo", "--no-input", "--no-run", "-o", out)
     killed = interrupt_when(launch(command, out), NEW_MOMENTS[moment](out))
+    assert killed or "ms" in moment, "the command ended before the moment"
     assert survivors(out) == []
-    assert_complete_or_absent(out / "demo")
-    if killed and not (out / "demo").exists():
-        retry = subprocess.run(command, cwd=out, capture_output=True, text=True)
+    made = complete(out / "demo")
+    retry = subprocess.run(command, cwd=out, capture_output=True, text=True)
+    if made:  # killed after the project was moved in place: it is whole, and kept
+        assert retry.returncode == 3, retry.stderr
+        assert retry.stderr.endswith("already exists and is not empty; left untouched.\n")
+    else:
         assert retry.returncode == 0, retry.stderr
     assert sorted(p.name for p in out.iterdir()) == ["demo"]  # no staging folder left
-    assert_complete_or_absent(out / "demo")
+    assert complete(out / "demo")
 
 
 @pytest.mark.parametrize(
@@ -172,7 +181,9 @@ def test_new_killed_while_the_pipeline_runs_ends_dvc_and_its_stage(tmp_path: Pat
     out = tmp_path / "out"
     out.mkdir()
     command = mlproj("new", "demo", "--no-input", "-o", out)
-    running_a_stage = children(lambda c, cwd: cwd.startswith(str(out)) and ".stages." in c)
+    running_a_stage = children(
+        lambda args, cwd: cwd.startswith(str(out)) and any(".stages." in arg for arg in args)
+    )
     assert interrupt_when(launch(command, out), running_a_stage)
     assert survivors(out) == []
     retry = subprocess.run(command, cwd=out, capture_output=True, text=True)
@@ -223,7 +234,8 @@ def test_add_regression_force_killed(incident_project: tuple[Path, Path], moment
         "add-regression", "INC-1", "--rows", big, "--expected-column", "truth", "--force",
         "-p", project,
     )  # fmt: skip
-    interrupt_when(launch(command, project), ADD_MOMENTS[moment](project))
+    killed = interrupt_when(launch(command, project), ADD_MOMENTS[moment](project))
+    assert killed or "ms" in moment, "the command ended before the moment"
     assert survivors(project) == []
     retry = subprocess.run(command, cwd=project, capture_output=True, text=True)
     assert retry.returncode == 0, retry.stderr
@@ -333,6 +345,7 @@ def test_flow_finish_killed(feature: Path, moment: str) -> None:
     develop, tip = git(feature, "rev-parse", "develop"), git(feature, "rev-parse", "feature/x")
     command = mlproj("flow", "feature", "finish", "x", "-p", feature)
     killed = interrupt_when(launch(command, feature), FINISH_MOMENTS[moment](feature))
+    assert killed or "ms" in moment, "the command ended before the moment"
     assert survivors(feature) == []
     assert git(feature, "status", "--porcelain", "--untracked-files=all") == ""
     assert not (feature / ".git" / "index.lock").exists()
