@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
+from mlproj._core.leftovers import remove_stale, stale_pattern
 from mlproj.errors import CannotWrite
 
 
@@ -16,7 +18,10 @@ def write_bytes(path: Path, data: bytes) -> None:
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        # The temporary name holds our process id: one left by a killed run is removed here.
+        remove_stale(path.parent, stale_pattern(re.escape(f".{path.name}"), r"\.tmp"))
+        prefix = f".{path.name}.{os.getpid()}."
+        fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise CannotWrite(f"Cannot write {path}: {exc.strerror or exc}.") from None
     try:
