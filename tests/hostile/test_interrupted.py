@@ -358,3 +358,20 @@ def test_flow_finish_killed(feature: Path, moment: str) -> None:
     assert git(feature, "branch", "--format=%(refname:short)").split() == ["develop", "main"]
     assert git(feature, "rev-parse", "develop^2") == tip  # merged once, as a merge commit
     assert git(feature, "rev-parse", "develop^1") == develop
+
+
+def test_release_finish_killed_after_tagging(feature: Path) -> None:
+    git(feature, "branch", "--move", "feature/x", "release/1.0.0")
+    main, develop = git(feature, "rev-parse", "main"), git(feature, "rev-parse", "develop")
+    command = mlproj("flow", "release", "finish", "1.0.0", "-p", feature)
+    tagged = lambda: (feature / ".git" / "refs" / "tags" / "v1.0.0").exists()  # noqa: E731
+    assert interrupt_when(launch(command, feature), tagged)
+    assert survivors(feature) == []
+    assert git(feature, "status", "--porcelain", "--untracked-files=all") == ""
+    if git(feature, "branch", "--list", "release/1.0.0"):  # killed before the last step
+        retry = subprocess.run(command, cwd=feature, capture_output=True, text=True)
+        assert retry.returncode == 0, retry.stderr + retry.stdout
+    assert git(feature, "branch", "--format=%(refname:short)").split() == ["develop", "main"]
+    assert git(feature, "rev-parse", "v1.0.0^{commit}") == git(feature, "rev-parse", "main")
+    assert git(feature, "rev-parse", "main^1") == main  # one merge into each, no more
+    assert git(feature, "rev-parse", "develop^1") == develop
