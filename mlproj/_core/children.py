@@ -21,6 +21,7 @@ from pathlib import Path
 # Seconds a group has to exit after SIGTERM (git removes its lock files) before SIGKILL.
 GRACE = 5.0
 _PR_SET_PDEATHSIG = 1
+_POSIX = os.name == "posix"
 
 # Started as `python -I guard.py ARGS...`: no mlproj import, so it starts in ~20 ms.
 GUARD = Path(__file__).with_name("guard.py")
@@ -31,7 +32,8 @@ def run_child(
 ) -> subprocess.CompletedProcess[str]:
     """Run ARGS to completion, capturing its text output; end its whole group if we are stopped."""
     command = list(args)
-    if command[0] == sys.executable:
+    die_with_parent = _die_with_parent()
+    if command[0] == sys.executable and die_with_parent is not None:
         command = [sys.executable, "-I", str(GUARD), *command]
     with subprocess.Popen(
         command,
@@ -41,8 +43,8 @@ def run_child(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        process_group=0,
-        preexec_fn=_die_with_parent(),
+        process_group=0 if _POSIX else None,
+        preexec_fn=die_with_parent,
     ) as process:
         try:
             stdout, stderr = process.communicate()
@@ -54,6 +56,9 @@ def run_child(
 
 def end_group(process: subprocess.Popen[str]) -> None:
     """SIGTERM the child's group, wait GRACE seconds, then SIGKILL whatever is left of it."""
+    if not _POSIX:  # no process groups to signal: the child alone
+        process.kill()
+        return
     for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
             os.killpg(process.pid, sig)
