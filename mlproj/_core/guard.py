@@ -31,7 +31,8 @@ def main(args: list[str]) -> int:
     child = None
     try:
         child = subprocess.Popen(args)
-        return child.wait()
+        code = child.wait()
+        return code if code >= 0 else 128 - code  # killed by a signal: the shell's convention
     except _Terminated:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         os.killpg(0, signal.SIGTERM)
