@@ -119,6 +119,9 @@ NEW_MOMENTS = {
     "2500ms": lambda out: after(2500),
 }
 
+# Moments a few milliseconds long, or late: on a loaded machine the command may end first.
+MAY_MISS = {"first-commit-made", "moved-in-place", "2500ms"}
+
 
 def complete(project: Path) -> bool:
     """Whether PROJECT is there and whole: both branches, a clean tree. Absent is fine too."""
@@ -135,7 +138,7 @@ def test_new_killed(tmp_path: Path, moment: str) -> None:
     out.mkdir()
     command = mlproj("new", "demo", "--no-input", "--no-run", "-o", out)
     killed = interrupt_when(launch(command, out), NEW_MOMENTS[moment](out))
-    assert killed or "ms" in moment, "the command ended before the moment"
+    assert killed or moment in MAY_MISS, "the command ended before the moment"
     assert survivors(out) == []
     made = complete(out / "demo")
     retry = subprocess.run(command, cwd=out, capture_output=True, text=True)
