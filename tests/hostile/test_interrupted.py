@@ -255,6 +255,28 @@ def test_add_regression_force_killed(incident_project: tuple[Path, Path], moment
     }
 
 
+@pytest.mark.usefixtures("forget_toy_package")
+@pytest.mark.parametrize(
+    ("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)], ids=["sigterm", "ctrl-c"]
+)
+def test_add_regression_force_stopped_puts_the_old_incident_back(
+    incident_project: tuple[Path, Path], sig: int, code: int
+) -> None:
+    project, big = incident_project
+    before = (project / REGRESSIONS / "INC-1" / "rows.csv.dvc").read_text()
+    command = mlproj(
+        "add-regression", "INC-1", "--rows", big, "--expected-column", "truth", "--force",
+        "-p", project,
+    )  # fmt: skip
+    process = launch(command, project)
+    assert interrupt_when(process, ADD_MOMENTS["dvc-add"](project), sig)
+    assert process.returncode == code
+    assert survivors(project) == []
+    assert [p.name for p in (project / REGRESSIONS).iterdir()] == ["INC-1"]
+    assert (project / REGRESSIONS / "INC-1" / "rows.csv.dvc").read_text() == before
+    assert git(project, "status", "--porcelain", "--untracked-files=all") == ""
+
+
 # --- mlproj params refresh -------------------------------------------------------------------
 
 
