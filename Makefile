@@ -27,7 +27,7 @@ test: $(BIN)/mlproj
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
 fast-test: $(BIN)/mlproj
-	$(BIN)/python -m pytest -n auto --dist loadfile -m "not e2e"
+	$(BIN)/python -m pytest -n auto --dist loadfile -m "not e2e and not slow"
 
 lint: $(BIN)/mlproj
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy

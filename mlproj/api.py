@@ -11,7 +11,9 @@ internal and may move in any release. See docs/api.md.
 - The data contract: `load_contract` reads `data/contract.yaml`; `validate_frame` checks a
   table against it (`ContractViolation`, naming the column, the rule and the rows).
 - Test data: `synthesize` makes rows that satisfy a contract, for a project's fast tests.
-- Configuration: `check_params` fails when `params.yaml` differs from the composition of `conf/`.
+- Configuration: `check_params` fails when `params.yaml` differs from the composition of `conf/`;
+  `guard_experiment_params` (called by the project's Hydra plugin) stops `dvc exp run` from
+  discarding a hand edit of `params.yaml`.
 - Incidents: `check_suite` raises `RegressionFailed` when a fixed incident fails again.
 - Explanations: `explain_pipeline` (SHAP values of a fitted pipeline, per input column),
   `mean_abs_importance`, `worst_rows`, `write_figures`, `quality_sections`, `render_report`,
@@ -48,6 +50,7 @@ from mlproj.explain.shap_values import (
 )
 from mlproj.gates.slices import SliceReport, read_slices
 from mlproj.incidents.commands import check_suite
+from mlproj.project.exp_guard import guard_experiment_params
 from mlproj.project.modelio import load_model, save_model
 from mlproj.project.params import check_params
 
@@ -66,6 +69,7 @@ __all__ = [
     "check_params",
     "check_suite",
     "explain_pipeline",
+    "guard_experiment_params",
     "load_contract",
     "load_model",
     "mean_abs_importance",

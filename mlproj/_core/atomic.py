@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+from mlproj._core.leftovers import remove_stale, stale_pattern
 from mlproj.errors import CannotWrite, DataError
 
 
@@ -74,9 +76,13 @@ def check_target(path: Path) -> None:
 @contextmanager
 def _temporary_beside(path: Path) -> Iterator[tuple[BinaryIO, str]]:
     check_target(path)
+    name = path.name[:64]
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:64]}.", suffix=".tmp", dir=path.parent)
+        # The temporary name holds our process id: one left by a killed run is removed here.
+        remove_stale(path.parent, stale_pattern(re.escape(f".{name}"), r"\.tmp"))
+        prefix = f".{name}.{os.getpid()}."
+        fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise CannotWrite(f"Cannot write {path}: {_reason(exc)}.") from None
     try:

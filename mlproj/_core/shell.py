@@ -8,6 +8,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from mlproj._core.children import run_child
 from mlproj.errors import CommandFailed
 
 # Quiet, offline DVC: no usage reports sent from any command mlproj runs.
@@ -22,18 +23,13 @@ def run(
     check: bool = True,
     input: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ARGS in CWD, INPUT on stdin; with CHECK, a non-zero exit raises with its stderr."""
+    """Run ARGS in CWD, INPUT on stdin; with CHECK, a non-zero exit raises with its stderr.
+
+    The child (and all it starts) ends with mlproj: see `mlproj._core.children`.
+    """
     full_env = {**os.environ, **(env or {})}
     try:
-        result = subprocess.run(
-            list(args),
-            cwd=cwd,
-            env=full_env,
-            input=input,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        result = run_child(args, cwd, full_env, input=input)
     except FileNotFoundError as exc:
         raise CommandFailed(f"`{args[0]}` is not installed or not on PATH.") from exc
     if check and result.returncode != 0:

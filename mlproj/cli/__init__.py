@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+from types import FrameType
+
 import typer
 
 from mlproj.cli import card as card_command
@@ -60,4 +63,14 @@ def root(
 
 def main() -> None:
     """Entry point of the `mlproj` console script."""
+    signal.signal(signal.SIGTERM, _unwind)
     app()
+
+
+def _unwind(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM unwinds like Ctrl-C: `finally` blocks remove staging folders and end children.
+
+    A second SIGTERM, during that clean-up, ends mlproj at once.
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    raise SystemExit(128 + signum)

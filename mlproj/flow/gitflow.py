@@ -141,7 +141,9 @@ def finish(
         if version is not None and target == MAIN:
             tag = TAG_PREFIX + version
             label = "Release" if kind.name == "release" else "Hotfix"
-            run(["git", "tag", "--annotate", tag, "--message", f"{label} {version}"], project)
+            # A finish that was killed after tagging is finished by running it again.
+            if _commit(project, f"refs/tags/{tag}^{{commit}}") != _commit(project, "HEAD"):
+                run(["git", "tag", "--annotate", tag, "--message", f"{label} {version}"], project)
             on_step(f"Tagged {tag}")
             if uses_registry(project):
                 on_step(f"Registered {register(project, tag, tag)} (mlproj registry)")

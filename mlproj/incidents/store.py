@@ -30,6 +30,9 @@ INCIDENT_FILE = "incident.yaml"
 ROWS_FILE = "rows.csv"
 # Rows files above this size go to DVC: git stays small and diffs stay readable.
 LARGE_ROWS = 1024 * 1024
+# `.ID.PID.HEX.new` is being built, `.ID.PID.HEX.old` is the incident it replaces until the new
+# one is in place and tracked, `.ID.PID.HEX.done` is that old one on its way out.
+_ASIDE = re.compile(r"\.(?P<id>.+)\.(?P<pid>\d+)\.[0-9a-f]{32}\.(?P<state>new|old|done)")
 
 
 def incident_folder(project: Path, incident_id: str) -> Path:
@@ -198,13 +201,14 @@ def _save_incident(
     The folder is built under a temporary name beside its final place, then renamed; a folder
     it replaces (`force`) is kept aside until the new one is in place and tracked.
     """
+    recover(project)
     check_free(project, incident.id, force=force)
     final = incident_folder(project, incident.id)
     made = [p for p in (final.parent, final.parent.parent) if not p.exists()]
     final.parent.mkdir(parents=True, exist_ok=True)
     # Names starting with '.' are skipped by `load_incidents`, so a half-built folder never counts.
-    staging = final.with_name(f".{incident.id}.{uuid.uuid4().hex}.new")
-    aside = final.with_name(f".{incident.id}.{uuid.uuid4().hex}.old")
+    staging = final.with_name(f".{incident.id}.{os.getpid()}.{uuid.uuid4().hex}.new")
+    aside = final.with_name(f".{incident.id}.{os.getpid()}.{uuid.uuid4().hex}.old")
     placed = False
     try:
         staging.mkdir()
@@ -228,8 +232,34 @@ def _save_incident(
             if folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()
         raise
-    shutil.rmtree(aside, ignore_errors=True)
+    if aside.exists():
+        done = aside.with_suffix(".done")
+        os.replace(aside, done)  # from here on, a kill leaves the new incident in place
+        shutil.rmtree(done, ignore_errors=True)
     return tracked
+
+
+def recover(project: Path) -> list[str]:
+    """Undo what a killed `save_incident` left (the ids it restores or cleans up).
+
+    A half-built `.new` folder is removed. An `.old` one means the replace did not finish: the
+    old incident goes back in place, as if the command had never run. A `.done` one was
+    replaced for good and is removed. Folders of a process still running are left alone.
+    """
+    from mlproj._core.leftovers import stale
+
+    touched = []
+    for entry in stale(project / REGRESSIONS, _ASIDE):
+        match = _ASIDE.fullmatch(entry.name)
+        assert match is not None  # `stale` matched it
+        final = entry.with_name(match["id"])
+        if match["state"] == "old":
+            shutil.rmtree(final, ignore_errors=True)
+            os.replace(entry, final)
+        else:
+            shutil.rmtree(entry, ignore_errors=True)
+        touched.append(match["id"])
+    return sorted(set(touched))
 
 
 def update_incident(project: Path, incident: Incident) -> None:

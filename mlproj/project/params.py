@@ -25,6 +25,10 @@ CONFIG_NAME = "config"
 PARAMS_STAGE = "params"
 # Set by DVC for every stage of `dvc exp run`, which composed params.yaml itself.
 EXPERIMENT_ENV = "DVC_EXP_NAME"
+HAND_EDITED = (
+    "params.yaml was edited by hand; conf/ is the source of truth: move the change into conf/, "
+    "or run `mlproj params sync` to discard it"
+)
 
 
 @dataclass(frozen=True)
@@ -119,15 +123,23 @@ def refresh_params(project: Path, environ: Mapping[str, str] | None = None) -> R
         return Refresh("unchanged")
     params = project / PARAMS_FILE
     if params.exists() and _md5(params) != _locked_md5(project):
-        raise ParamsOutOfSync(
-            _stale_message(
-                changes,
-                "params.yaml was edited by hand; conf/ is the source of truth: move the "
-                "change into conf/, or run `mlproj params sync` to discard it",
-            )
-        )
+        raise ParamsOutOfSync(_stale_message(changes, HAND_EDITED))
     write_text(params, composed)
     return Refresh("recomposed", tuple(changes))
+
+
+def check_hand_edit(project: Path) -> None:
+    """Raise `ParamsOutOfSync`, as `refresh_params` would, if params.yaml holds a hand edit.
+
+    A params.yaml that is what the last run recorded in dvc.lock is not an edit, and is
+    recognised without composing conf/.
+    """
+    params = project / PARAMS_FILE
+    if not params.exists() or _md5(params) == _locked_md5(project):
+        return
+    changes = _compare(project, compose_yaml(project))
+    if changes:
+        raise ParamsOutOfSync(_stale_message(changes, HAND_EDITED))
 
 
 def read_params(project: Path) -> dict[str, Any] | None:

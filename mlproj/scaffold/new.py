@@ -127,6 +127,7 @@ def _default_owner(email: str) -> str:
 def _check_destination(output_dir: Path, slug: str) -> Path:
     if not output_dir.is_dir():
         raise UserError(f"--output-dir {output_dir} is not a folder.", exit_code=2)
+    _remove_stale_staging(output_dir)
     destination = output_dir.resolve() / slug
     if destination.is_symlink():  # renaming onto it would replace the link, not fill its target
         raise DestinationExists(
@@ -139,11 +140,26 @@ def _check_destination(output_dir: Path, slug: str) -> Path:
 
 
 def _make_staging(output_dir: Path, slug: str) -> Path:
-    """A folder beside the destination (same file system, so the final move is a rename)."""
+    """A folder beside the destination (same file system, so the final move is a rename).
+
+    Its name carries this process's id (see `_remove_stale_staging`).
+    """
     try:
-        return Path(tempfile.mkdtemp(prefix=f".{slug}.", suffix=".mlproj", dir=output_dir))
+        return Path(
+            tempfile.mkdtemp(prefix=f".{slug}.{os.getpid()}.", suffix=".mlproj", dir=output_dir)
+        )
     except OSError as exc:
         raise UserError(f"--output-dir {output_dir} is not writable.", exit_code=2) from exc
+
+
+def _remove_stale_staging(output_dir: Path) -> None:
+    """Remove the staging folders of runs that were killed (`kill -9`, a power cut).
+
+    Their process could not clean up; once no process of that id is left, the next run does.
+    """
+    from mlproj._core.leftovers import remove_stale, stale_pattern
+
+    remove_stale(output_dir, stale_pattern(r"\..+", r"\.mlproj"))
 
 
 def render_template(

@@ -31,6 +31,7 @@ COMMON = {
     ".github/workflows/ci.yml", ".github/workflows/review.yml", ".github/dependabot.yml",
     ".gitlab-ci.yml", "CODEOWNERS",
     "CONTRIBUTING.md", "review-checklist.yaml", ".gto", "model-card.yaml",
+    "hydra_plugins/mlproj_params_guard.py",
 }  # fmt: skip
 PACKAGE = {
     "__init__.py", "config.py", "data.py", "features.py", "models.py", "metrics.py",
