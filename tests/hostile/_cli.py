@@ -37,3 +37,12 @@ def assert_one_line_error(result: Result, exit_code: int, *names: str) -> str:
     for name in names:
         assert name in lines[0], (name, lines[0])
     return lines[0]
+
+
+def assert_error_is(result: Result, code: int, message: str) -> None:
+    """Exit CODE, exactly `Error: MESSAGE` on stderr, and no traceback."""
+    assert result.exit_code == code, result.output
+    expected = f"Error: {message}\n"
+    assert result.stderr == expected, f"\n{result.stderr!r}\n{expected!r}"
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

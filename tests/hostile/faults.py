@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from typer.testing import Result
 
 
 def _mount(args: list[str]) -> None:
@@ -69,15 +68,6 @@ def read_only(folder: Path) -> Iterator[Path]:
         yield folder
     finally:
         _unmount(folder)
-
-
-def assert_one_line_error(result: Result, code: int, message: str) -> None:
-    """Exit CODE, exactly `Error: MESSAGE` on stderr, and no traceback."""
-    assert result.exit_code == code, result.output
-    expected = f"Error: {message}\n"
-    assert result.stderr == expected, f"\n{result.stderr!r}\n{expected!r}"
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
 def snapshot(*folders: Path) -> dict[str, tuple[int, int]]:

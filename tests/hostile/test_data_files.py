@@ -20,7 +20,8 @@ from typer.testing import CliRunner
 from mlproj.cli import app
 from mlproj.data.dataset import read_table
 from tests.conftest import listing, write
-from tests.hostile.faults import assert_one_line_error, snapshot
+from tests.hostile._cli import assert_error_is
+from tests.hostile.faults import snapshot
 
 runner = CliRunner()
 
@@ -355,7 +356,7 @@ def test_a_hostile_data_file_is_one_line_and_nothing_is_written(
         app,
         ["new", "demo", "--no-input", "-o", str(out), "--data", str(data), "--target", "y"],
     )
-    assert_one_line_error(result, code, message.format(data=data))
+    assert_error_is(result, code, message.format(data=data))
     assert listing(out) == []
     assert snapshot(source) == before
 
@@ -444,7 +445,7 @@ def test_incident_rows_that_became_a_folder(tmp_path: Path) -> None:
     kept.mkdir()
     before = snapshot(project)
     result = runner.invoke(app, ["regression", "run", "-p", str(project)])
-    assert_one_line_error(
+    assert_error_is(
         result,
         4,
         "tests/regressions/INC-1/rows.csv: cannot be read (Is a directory); restore it or "
@@ -460,7 +461,7 @@ def test_metrics_that_are_not_utf8_stop_the_gates(tmp_path: Path) -> None:
     (project / "metrics.json").write_bytes(b'{"accuracy": "\xe9"}')
     before = snapshot(project)
     result = runner.invoke(app, ["gates", "check", "-p", str(project)])
-    assert_one_line_error(
+    assert_error_is(
         result,
         19,
         f"{project / 'metrics.json'}: cannot be read ('utf-8' codec can't decode byte 0xe9 in "
@@ -476,4 +477,4 @@ def test_a_review_report_that_is_not_utf8_is_not_posted(tmp_path: Path, content:
     report = write(tmp_path / "report.md", content)
     env = {"GITHUB_TOKEN": "t", "GITHUB_REPOSITORY": "a/b", "GITHUB_EVENT_PATH": str(report)}
     result = runner.invoke(app, ["review", "post", str(report)], env=env)
-    assert_one_line_error(result, 1, f"Cannot read {report}: write it with `mlproj review report`.")
+    assert_error_is(result, 1, f"Cannot read {report}: write it with `mlproj review report`.")

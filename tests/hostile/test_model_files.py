@@ -19,7 +19,8 @@ from typer.testing import CliRunner
 
 from mlproj.cli import app
 from tests.conftest import write
-from tests.hostile.faults import assert_one_line_error, snapshot
+from tests.hostile._cli import assert_error_is
+from tests.hostile.faults import snapshot
 from tests.toy_project import make_drift_project
 
 pytestmark = pytest.mark.usefixtures("forget_toy_package")
@@ -196,6 +197,6 @@ def test_a_hostile_model_file_is_refused_in_one_line(
     args = command(project, which)
     before = snapshot(tmp_path)
     result = runner.invoke(app, args)
-    assert_one_line_error(result, code, message.format(model=model))
+    assert_error_is(result, code, message.format(model=model))
     assert snapshot(tmp_path) == before
     assert "this must never run" not in capfd.readouterr().out

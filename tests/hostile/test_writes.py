@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 from mlproj.cli import app
 from tests.card.test_write import build_project
 from tests.conftest import write
+from tests.hostile._cli import assert_error_is
 from tests.hostile.faults import (
-    assert_one_line_error,
     fill_up,
     full_disk,
     read_only,
@@ -62,7 +62,7 @@ def without_filler(state: dict[str, tuple[int, int]]) -> dict[str, tuple[int, in
 def test_new_on_a_full_disk_leaves_nothing(tmp_path: Path, size: str) -> None:
     with full_disk(tmp_path / "disk", size) as disk:
         result = runner.invoke(app, ["new", "demo", "--no-input", "--no-run", "-o", str(disk)])
-        assert_one_line_error(result, 24, f"Cannot write the project in {disk}: {FULL}.")
+        assert_error_is(result, 24, f"Cannot write the project in {disk}: {FULL}.")
         assert sorted(p.name for p in disk.iterdir()) == []
 
 
@@ -89,9 +89,7 @@ def test_add_regression_on_a_full_disk(built: Path, tmp_path: Path) -> None:
         result = runner.invoke(
             app, ["add-regression", "INC-9", "--rows", str(rows), "-p", str(project), *TRUTH]
         )
-        assert_one_line_error(
-            result, 24, f"Cannot write tests/regressions/INC-9 in {project}: {FULL}."
-        )
+        assert_error_is(result, 24, f"Cannot write tests/regressions/INC-9 in {project}: {FULL}.")
         assert without_filler(snapshot(disk, tmp_path / "rows.csv")) == before
 
 
@@ -103,9 +101,7 @@ def test_add_regression_in_a_read_only_project(built: Path, tmp_path: Path) -> N
         result = runner.invoke(
             app, ["add-regression", "INC-9", "--rows", str(rows), "-p", str(project), *TRUTH]
         )
-    assert_one_line_error(
-        result, 24, f"Cannot write tests/regressions/INC-9 in {project}: {READ_ONLY}."
-    )
+    assert_error_is(result, 24, f"Cannot write tests/regressions/INC-9 in {project}: {READ_ONLY}.")
     assert snapshot(project) == before
 
 
@@ -117,7 +113,7 @@ def test_drift_into_a_full_disk(built: Path, tmp_path: Path) -> None:
         result = runner.invoke(
             app, ["drift", str(batch), "-p", str(project), "--output-dir", str(disk)]
         )
-        assert_one_line_error(result, 24, f"Cannot write {disk / 'drift.json'}: {FULL}.")
+        assert_error_is(result, 24, f"Cannot write {disk / 'drift.json'}: {FULL}.")
         assert snapshot(project, disk) == before
 
 
@@ -128,7 +124,7 @@ def test_drift_in_a_read_only_project(built: Path, tmp_path: Path) -> None:
     with read_only(project):
         result = runner.invoke(app, ["drift", str(batch), "-p", str(project)])
     report = project / "reports" / "drift" / "drift.json"
-    assert_one_line_error(result, 24, f"Cannot write {report}: {READ_ONLY}.")
+    assert_error_is(result, 24, f"Cannot write {report}: {READ_ONLY}.")
     assert snapshot(project) == before
 
 
@@ -141,7 +137,7 @@ def test_drift_output_dir_that_is_a_file(built: Path, tmp_path: Path) -> None:
         app, ["drift", str(batch), "-p", str(project), "--output-dir", str(blocker)]
     )
     message = f"Cannot write {blocker / 'drift.json'}: {blocker} is a file, not a folder."
-    assert_one_line_error(result, 24, message)
+    assert_error_is(result, 24, message)
     assert snapshot(tmp_path) == before
 
 
@@ -151,7 +147,7 @@ def test_card_on_a_full_disk(tmp_path: Path) -> None:
         fill_up(disk)
         before = without_filler(snapshot(disk))
         result = runner.invoke(app, ["card", "-p", str(project)])
-        assert_one_line_error(result, 24, f"Cannot write {project / 'MODEL_CARD.md'}: {FULL}.")
+        assert_error_is(result, 24, f"Cannot write {project / 'MODEL_CARD.md'}: {FULL}.")
         assert without_filler(snapshot(disk)) == before
 
 
@@ -160,7 +156,7 @@ def test_card_in_a_read_only_project(tmp_path: Path) -> None:
     before = snapshot(project)
     with read_only(project):
         result = runner.invoke(app, ["card", "-p", str(project)])
-    assert_one_line_error(result, 24, f"Cannot write {project / 'MODEL_CARD.md'}: {READ_ONLY}.")
+    assert_error_is(result, 24, f"Cannot write {project / 'MODEL_CARD.md'}: {READ_ONLY}.")
     assert snapshot(project) == before
 
 
@@ -191,7 +187,7 @@ def test_output_that_cannot_be_a_file_is_refused_before_any_work(
     before = snapshot(tmp_path)
     result = runner.invoke(app, [*command, "-o", str(output), "-p", str(tmp_path / "out")])
     message = f"Cannot write {output}: {reason.format(tmp=tmp_path)}"
-    assert_one_line_error(result, 24, message)
+    assert_error_is(result, 24, message)
     assert snapshot(tmp_path) == before
 
 
@@ -203,7 +199,7 @@ def test_a_name_too_long_for_a_folder(tmp_path: Path, name: str) -> None:
     result = runner.invoke(app, ["new", name, "--no-input", "-o", str(tmp_path)])
     # Non-ASCII letters are transliterated (é -> e), never dropped.
     slug = "n" * len(name) if name.isascii() else "e" * 60 + "n" * 201
-    assert_one_line_error(
+    assert_error_is(
         result,
         2,
         f"Project name gives a folder name of {len(slug)} characters ({slug[:20]}...); "
@@ -218,7 +214,7 @@ def test_drift_output_dir_with_a_name_too_long(built: Path, tmp_path: Path) -> N
     out = tmp_path / LONG
     before = snapshot(tmp_path)
     result = runner.invoke(app, ["drift", str(batch), "-p", str(project), "--output-dir", str(out)])
-    assert_one_line_error(result, 24, f"Cannot write {out / 'drift.json'}: {TOO_LONG}.")
+    assert_error_is(result, 24, f"Cannot write {out / 'drift.json'}: {TOO_LONG}.")
     assert snapshot(tmp_path) == before
 
 
@@ -254,7 +250,7 @@ def test_new_refuses_a_destination_that_is_a_symbolic_link(tmp_path: Path, link:
     (out / "demo").symlink_to(link(tmp_path))  # type: ignore[operator]
     before = snapshot(tmp_path)
     result = runner.invoke(app, ["new", "demo", "--no-input", "-o", str(out)])
-    assert_one_line_error(
+    assert_error_is(
         result,
         3,
         f"{out / 'demo'} is a symbolic link; left untouched: choose another name or --output-dir.",
@@ -267,7 +263,7 @@ def test_new_into_a_read_only_folder(tmp_path: Path) -> None:
     out.mkdir()
     with read_only(out):
         result = runner.invoke(app, ["new", "demo", "--no-input", "-o", str(out)])
-    assert_one_line_error(result, 2, f"--output-dir {out} is not writable.")
+    assert_error_is(result, 2, f"--output-dir {out} is not writable.")
     assert list(out.iterdir()) == []
 
 
