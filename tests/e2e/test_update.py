@@ -92,7 +92,7 @@ def test_project_made_by_0_1_0_updates(tmp_path: Path) -> None:
 
     updated = sh("mlproj", "update", "--no-input", "--template", template, cwd=project, check=False)
 
-    assert updated.returncode == 26, updated.stdout + updated.stderr
+    assert updated.returncode == 27, updated.stdout + updated.stderr  # UpdateConflicts
     assert "Base: " in updated.stdout and "the commit mlproj new made" in updated.stdout
     assert sh("git", "branch", "--show-current", cwd=project).stdout.strip() == BRANCH
     unmerged = sh("git", "ls-files", "-u", cwd=project).stdout.split("\n")

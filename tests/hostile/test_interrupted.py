@@ -50,6 +50,8 @@ def interrupt_when(
             return False
         assert time.monotonic() < deadline, "the moment never came"
         time.sleep(0.005)
+    if process.poll() is not None:  # READY() can take long on a loaded machine: it may be over
+        return False
     process.send_signal(sig)
     process.wait(60)
     return True
@@ -155,10 +157,14 @@ def test_new_killed(tmp_path: Path, moment: str) -> None:
     ("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)], ids=["sigterm", "ctrl-c"]
 )
 def test_new_stopped_cleans_up_at_once(tmp_path: Path, sig: int, code: int) -> None:
-    out = tmp_path / "out"
-    out.mkdir()
-    process = launch(mlproj("new", "demo", "--no-input", "--no-run", "-o", out), out)
-    assert interrupt_when(process, in_folder(out, "dvc", "init"), sig)
+    for attempt in range(3):  # a loaded machine can let the command finish before the moment
+        out = tmp_path / f"out{attempt}"
+        out.mkdir()
+        process = launch(mlproj("new", "demo", "--no-input", "--no-run", "-o", out), out)
+        if interrupt_when(process, in_folder(out, "dvc", "init"), sig):
+            break
+    else:
+        pytest.fail("mlproj new ended before `dvc init` could be seen, three times")
     assert process.returncode == code
     assert survivors(out) == []
     assert list(out.iterdir()) == []
