@@ -21,10 +21,9 @@ from mlproj.errors import CardInputError, ConfigError, InvalidGates
 from mlproj.gates.check import GATES_FILE
 from mlproj.gates.slices import SLICES_FILE, SliceReport, read_slices
 from mlproj.project.params import PARAMS_FILE, project_params
-from mlproj.project.project import read_answers
+from mlproj.project.project import REGRESSIONS_REPORT, read_answers
 
 IMPORTANCE_FILE = "importance.json"
-REGRESSIONS_FILE = "regressions.json"
 
 
 @dataclass(frozen=True)
@@ -92,7 +91,7 @@ def gather_facts(project: Path) -> CardFacts:
         gates=None if gates is None else _gates(gates, reports / GATES_FILE),
         release=None if gates is None else _release(gates),
         importance=_importance(reports / IMPORTANCE_FILE),
-        incidents=_incidents(project, reports / REGRESSIONS_FILE),
+        incidents=_incidents(project, reports / REGRESSIONS_REPORT),
     )
 
 
