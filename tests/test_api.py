@@ -87,3 +87,9 @@ def test_the_template_and_the_package_agree_on_default_answers() -> None:
 
     defaults = json.loads((template_dir() / "cookiecutter.json").read_text(encoding="utf-8"))
     assert {key: defaults[key] for key in DEFAULTS} == DEFAULTS
+
+
+def test_the_api_page_lists_every_public_name() -> None:
+    page = (Path(__file__).parents[1] / "docs" / "api.md").read_text(encoding="utf-8")
+    missing = [name for name in mlproj.api.__all__ if f"`{name}" not in page]
+    assert missing == []
