@@ -108,7 +108,10 @@ def test_project_made_by_0_1_0_updates(tmp_path: Path) -> None:
     assert (project / "tests" / "test_update_arrived.py").exists()
     answers = yaml.safe_load((project / ".mlproj-answers.yaml").read_text())
     assert answers["mlproj_version"] == __version__
-    assert f'"mlproj>={__version__}"' in (project / "pyproject.toml").read_text()
+    major, minor = __version__.split(".")[:2]
+    assert (
+        f'"mlproj>={major}.{minor},<{int(major) + 1}"' in (project / "pyproject.toml").read_text()
+    )
 
     # Resolve as a person would: keep both headings, drop the markers.
     kept = [
