@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -217,3 +218,16 @@ def _children(node: Any) -> list[Any]:
     if isinstance(node, yaml.MappingNode):
         return [part for pair in node.value for part in pair]
     return []
+
+
+def yaml_string(value: object) -> str:
+    """VALUE as a double-quoted YAML scalar: never a boolean, a null, a number or a comment.
+
+    Always quoted: a bare `yes`, `off`, `null`, `~` or `1e3` would be read back as something else.
+    """
+    import yaml
+
+    dumped: str = yaml.safe_dump(
+        str(value), default_style='"', width=sys.maxsize, allow_unicode=True
+    )
+    return dumped.rstrip("\n").removesuffix("\n...").rstrip("\n")

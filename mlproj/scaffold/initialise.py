@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from mlproj._core import git as gitrepo
 from mlproj._core.atomic import copy_file, write_text
 from mlproj._core.shell import DVC_ENV, python_module, run
+from mlproj._core.yamlio import yaml_string
 from mlproj.data.dataset import DataProfile, default_table, profile, read_table
 from mlproj.project.params import sync_params
 from mlproj.review.checklist import render_templates
@@ -128,7 +129,7 @@ def _data_config(data: DataProfile, raw_name: str, answers: Answers) -> str:
 # Identifier-like columns (a distinct value on every row) were left out: {excluded}.
 task: {data.task}
 target: {_name(data.target)}
-raw: {_quoted("${paths.data}/raw/" + _literal(raw_name))}
+raw: {yaml_string("${paths.data}/raw/" + _literal(raw_name))}
 contract: ${{paths.data}}/contract.yaml
 validated: ${{paths.data}}/interim/validated.parquet
 train: ${{paths.data}}/processed/train.parquet
@@ -147,18 +148,7 @@ def _literal(text: str) -> str:
 
 def _name(name: str) -> str:
     """A column NAME as YAML that Hydra composes back to exactly NAME."""
-    return _quoted(_literal(name))
-
-
-def _quoted(text: str) -> str:
-    """TEXT as a double-quoted YAML scalar, which is never read back as anything else.
-
-    Always quoted: a bare `yes`, `off`, `null`, `~` or `1e3` is a boolean, a null or a number.
-    """
-    import yaml
-
-    dumped: str = yaml.safe_dump(text, default_style='"', width=sys.maxsize, allow_unicode=True)
-    return dumped.rstrip("\n").removesuffix("\n...").rstrip("\n")
+    return yaml_string(_literal(name))
 
 
 def _shown(name: str) -> str:

@@ -30,6 +30,8 @@ from jinja2 import Environment
 from jinja2.ext import Extension
 from jinja2.sandbox import SandboxedEnvironment, safe_range
 
+from mlproj._core.yamlio import yaml_string
+
 # A literal argument: a short quoted string or an integer.
 _ARG = r"""(?:'[^'{}\\]*'|"[^"{}\\]*"|-?\d+)"""
 _ARGS = rf"\(\s*(?:{_ARG}(?:\s*,\s*{_ARG})*)?\s*\)"
@@ -91,16 +93,6 @@ def python_docstring(value: object, width: int = 94) -> str:
     if len(lines) <= 1:
         return '"""' + "".join(lines) + '"""'
     return '"""' + "\n".join(lines) + '\n"""'
-
-
-def yaml_string(value: object) -> str:
-    """VALUE as a double-quoted YAML scalar: never a boolean, a null, a number or a comment."""
-    import yaml
-
-    dumped: str = yaml.safe_dump(
-        str(value), default_style='"', width=sys.maxsize, allow_unicode=True
-    )
-    return dumped.rstrip("\n").removesuffix("\n...").rstrip("\n")
 
 
 def toml_string(value: object) -> str:

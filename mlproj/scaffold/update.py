@@ -244,8 +244,7 @@ def _recorded_answers(root: Path, revision: str) -> dict[str, str]:
     loaded = load_yaml(text, source=f"{ANSWERS_FILE} on {revision}")
     if not isinstance(loaded, dict) or not all(isinstance(key, str) for key in loaded):
         raise ConfigError(f"{ANSWERS_FILE} is not a mapping of answers.")
-    answers = {key: "" if value is None else str(value) for key, value in loaded.items()}
-    return answers
+    return {key: "" if value is None else str(value) for key, value in loaded.items()}
 
 
 def _variables(template: Path) -> tuple[dict[str, Any], dict[str, str]]:

@@ -428,13 +428,8 @@ def test_names_hydra_would_interpolate_are_refused(
 @pytest.mark.parametrize("value", HOSTILE)
 def test_each_filter_escapes_for_its_language(value: str) -> None:
     """The template's filters on their own: each output reads back as VALUE in its language."""
-    from mlproj.scaffold.jinja import (
-        markdown_text,
-        python_docstring,
-        python_string,
-        toml_string,
-        yaml_string,
-    )
+    from mlproj._core.yamlio import yaml_string
+    from mlproj.scaffold.jinja import markdown_text, python_docstring, python_string, toml_string
 
     assert ast.literal_eval(python_string(value)) == value
     assert ast.literal_eval(python_docstring(value)).split() == value.split()
