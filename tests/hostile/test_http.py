@@ -22,6 +22,7 @@ from mlproj.review import post as post_module
 from mlproj.review.report import MARKER
 from tests.conftest import write
 from tests.hostile._cli import assert_one_line_error, invoke
+from tests.review.test_post import github_env
 
 TOKEN = "s3cret-t0ken"
 Answer = tuple[int, dict[str, str], bytes]
@@ -88,14 +89,8 @@ def forge() -> Iterator[Forge]:
 
 
 def github(tmp_path: Path, api: str) -> dict[str, str]:
-    event = write(tmp_path / "event.json", json.dumps({"pull_request": {"number": 7}}))
-    return {
-        "GITHUB_ACTIONS": "true",
-        "GITHUB_EVENT_PATH": str(event),
-        "GITHUB_REPOSITORY": "acme/churn",
-        "GITHUB_API_URL": api,
-        "GITHUB_TOKEN": TOKEN,
-    }
+    """The GitHub job's environment of the review tests, with a token easy to spot."""
+    return {**github_env(tmp_path, api), "GITHUB_TOKEN": TOKEN}
 
 
 def gitlab(tmp_path: Path, api: str) -> dict[str, str]:
