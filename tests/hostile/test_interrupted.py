@@ -233,6 +233,9 @@ ADD_MOMENTS = {
     "500ms": lambda p: after(500),
     "1500ms": lambda p: after(1500),
 }
+# The new folder lives for milliseconds before it is moved in: a loaded machine can miss it
+# three times over. The end state is judged all the same.
+ADD_MAY_MISS = {"new-folder", "500ms", "1500ms"}
 
 
 @pytest.mark.usefixtures("forget_toy_package")
@@ -247,7 +250,7 @@ def test_add_regression_force_killed(incident_project: tuple[Path, Path], moment
         killed = interrupt_when(launch(command, project), ADD_MOMENTS[moment](project))
         if killed:
             break
-    assert killed or "ms" in moment, "the command ended before the moment, three times"
+    assert killed or moment in ADD_MAY_MISS, "the command ended before the moment, three times"
     assert survivors(project) == []
     retry = subprocess.run(command, cwd=project, capture_output=True, text=True)
     assert retry.returncode == 0, retry.stderr
