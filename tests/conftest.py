@@ -65,3 +65,24 @@ def init_repo(path: Path) -> Path:
     git(path, "config", "user.name", "Tester")
     git(path, "config", "user.email", "tester@example.com")
     return path
+
+
+_FILE_SECONDS: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Add each test's setup, call and teardown time to its file's total (workers' too)."""
+    path = report.nodeid.split("::", 1)[0]
+    _FILE_SECONDS[path] = _FILE_SECONDS.get(path, 0.0) + report.duration
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The slowest test files: where the suite's time goes, for whoever keeps CI fast."""
+    if not _FILE_SECONDS or os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    total = sum(_FILE_SECONDS.values())
+    slowest = sorted(_FILE_SECONDS.items(), key=lambda item: item[1], reverse=True)[:20]
+    terminalreporter.section("time per test file (summed over workers)")
+    for path, seconds in slowest:
+        terminalreporter.write_line(f"{seconds:8.1f} s  {100 * seconds / total:4.1f} %  {path}")
+    terminalreporter.write_line(f"{total:8.1f} s  in {len(_FILE_SECONDS)} files")

@@ -39,11 +39,8 @@ def copy_project(source: Path, dest: Path) -> Path:
     return dest
 
 
-@pytest.fixture(scope="session")
-def penguins(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The default project, pipeline run at creation; tests copy it before changing it."""
-    out = tmp_path_factory.mktemp("penguins")
-    home = tmp_path_factory.mktemp("penguins-home")
+def _render_penguins(out: Path, home: Path) -> Path:
+    """Make the default project in OUT with its own HOME and git config, training it once."""
     env_backup = dict(os.environ)
     os.environ.update(
         {
@@ -58,3 +55,28 @@ def penguins(tmp_path_factory: pytest.TempPathFactory) -> Path:
         os.environ.clear()
         os.environ.update(env_backup)
     return out / "demo"
+
+
+@pytest.fixture(scope="session")
+def penguins(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """The default project, pipeline run at creation; tests copy it before changing it.
+
+    Made once per test session: the first xdist worker to need it renders it into the
+    session's shared temporary folder, under a file lock, and every worker takes a private
+    copy (so DVC's repository lock is never shared between processes).
+    """
+    if worker_id == "master":
+        return _render_penguins(tmp_path_factory.mktemp("penguins"), _home(tmp_path_factory))
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp().parent / "penguins-shared"
+    with FileLock(f"{shared}.lock"):
+        if not (shared / "demo" / "dvc.lock").is_file():
+            shutil.rmtree(shared, ignore_errors=True)
+            shared.mkdir()
+            _render_penguins(shared, _home(tmp_path_factory))
+    return copy_project(shared / "demo", tmp_path_factory.mktemp("penguins") / "demo")
+
+
+def _home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("penguins-home")
