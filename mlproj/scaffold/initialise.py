@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str], None]
 DEFAULT_RAW = "penguins.csv"
+# Relative to `.dvc/`, as DVC reads `plots.html_template`.
+OFFLINE_PLOTS = "plots/offline.html"
 
 
 def load_data(
@@ -64,12 +66,14 @@ def initialise_project(
     on_step("Creating the git repository and DVC")
     gitrepo.init(project)
     dvc = python_module("dvc")
-    run([*dvc, "init", "--quiet"], project, env=DVC_ENV)
+    _dvc_init(project, dvc)
     for key, value in (
         ("core.analytics", "false"),
         ("core.check_update", "false"),
         ("core.autostage", "true"),
         ("hydra.enabled", "true"),
+        # The template's page inlines Vega: DVC's default loads it from a CDN, blank offline.
+        ("plots.html_template", OFFLINE_PLOTS),
     ):
         run([*dvc, "config", key, value], project, env=DVC_ENV)
     if answers.data_path is not None:
@@ -90,6 +94,22 @@ def initialise_project(
     message = f"Create {answers.project_name} with mlproj\n\n{trailer}"
     gitrepo.first_commit(project, message, author=answers.author, email=answers.email)
     return data
+
+
+def _dvc_init(project: Path, dvc: list[str]) -> None:
+    """`dvc init`, keeping the files the template ships in `.dvc/` (its offline plots page).
+
+    `dvc init` refuses a folder that has a `.dvc/`, so the shipped one waits beside it.
+    """
+    shipped = project / ".dvc"
+    aside = project / ".dvc-template"
+    if shipped.is_dir():
+        shipped.rename(aside)
+    run([*dvc, "init", "--quiet"], project, env=DVC_ENV)
+    if aside.is_dir():
+        for child in sorted(aside.iterdir()):
+            child.rename(shipped / child.name)
+        aside.rmdir()
 
 
 def _tool_env() -> dict[str, str]:
