@@ -20,6 +20,7 @@ from mlproj._core.atomic import copy_file, write_text
 from mlproj._core.shell import DVC_ENV, python_module, run
 from mlproj._core.yamlio import yaml_string
 from mlproj.data.dataset import DataProfile, default_table, profile, read_table
+from mlproj.data.profile_report import write_profile
 from mlproj.project.params import sync_params
 from mlproj.review.checklist import render_templates
 
@@ -32,6 +33,8 @@ Progress = Callable[[str], None]
 DEFAULT_RAW = "penguins.csv"
 # Relative to `.dvc/`, as DVC reads `plots.html_template`.
 OFFLINE_PLOTS = "plots/offline.html"
+# Written once, from the data as `mlproj new` read it, and committed with the project.
+DATA_PROFILE = "reports/data-profile.html"
 
 
 def load_data(
@@ -59,6 +62,8 @@ def initialise_project(
     raw_name = DEFAULT_RAW if answers.data_path is None else answers.data_path.name
     on_step("Writing the data config and contract")
     _write_data_files(project, frame, data, raw_name, answers)
+    on_step("Profiling the data into reports/data-profile.html")
+    write_profile(project / DATA_PROFILE, frame, data, source=f"data/raw/{raw_name}")
     on_step("Composing params.yaml from conf/")
     sync_params(project)
     on_step("Rendering the pull and merge request templates from review-checklist.yaml")
