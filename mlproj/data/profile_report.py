@@ -144,8 +144,9 @@ def _detail(index: int, column: pd.Series, sample: pd.Series, role: ColumnRole) 
 
     parts = [
         f'<h3 id="c{index}">{html.escape(str(role.name))}</h3>',
-        f"<p>{html.escape(role.role)} ({html.escape(role.reason)}); "
-        f"{html.escape(str(column.dtype))}, {_percent(float(column.isna().mean()))} missing.</p>",
+        f"<p>{html.escape(role.role)}: {html.escape(role.reason)}. "
+        f"Type {html.escape(str(column.dtype))}, {_percent(float(column.isna().mean()))} "
+        "missing.</p>",
     ]
     numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
     if numeric:
@@ -195,6 +196,7 @@ def _histogram(values: pd.Series) -> str:
         f'<svg class="hist" role="img" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}">'
         f"<title>Histogram from {low} to {high}</title>{''.join(rects)}"
+        f'<rect x="0" y="55" width="{width}" height="1"></rect>'
         f'<text x="0" y="68">{low}</text>'
         f'<text x="{width}" y="68" text-anchor="end">{high}</text></svg>'
     )

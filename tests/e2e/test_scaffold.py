@@ -51,6 +51,8 @@ def test_default_project(penguins: Path) -> None:
         "data/contract.yaml",
         "demo/stages/train.py",
         ".dvc/config",
+        ".dvc/plots/offline.html",
+        "reports/data-profile.html",
         ".pre-commit-config.yaml",
         "metrics.json",
         "README.md",
@@ -63,6 +65,9 @@ def test_default_project(penguins: Path) -> None:
     assert data["categorical"] == ["island", "sex"]
     dvc_config = (penguins / ".dvc" / "config").read_text()
     assert "analytics = false" in dvc_config and "enabled = true" in dvc_config
+    assert "html_template = plots/offline.html" in dvc_config
+    profile = (penguins / "reports" / "data-profile.html").read_text()
+    assert "Target: species" in profile and "data/raw/penguins.csv" in profile
     assert (penguins / ".git" / "hooks" / "pre-commit").exists()
 
 
