@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DIR ?= build
 
-.PHONY: demo test fast-test lint docs reference pre-commit bench clean
+.PHONY: demo test fast-test lint docs reference offline-plots pre-commit bench clean
 
 $(BIN)/mlproj: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ docs: $(BIN)/mlproj
 # Rewrites docs/reference/cli.md and exit-codes.md from the code (a test fails while they are stale).
 reference: $(BIN)/mlproj
 	$(BIN)/python tools/reference.py
+
+# Rebuilds the template's offline page for `dvc plots show` (Vega inlined) with npm; pins in the script.
+offline-plots: $(BIN)/mlproj
+	$(BIN)/python tools/offline_plots.py
 
 # The repository's own hooks; mypy and the template checks run in .venv, so it goes first on PATH.
 pre-commit: $(BIN)/mlproj

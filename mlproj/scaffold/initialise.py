@@ -20,6 +20,7 @@ from mlproj._core.atomic import copy_file, write_text
 from mlproj._core.shell import DVC_ENV, python_module, run
 from mlproj._core.yamlio import yaml_string
 from mlproj.data.dataset import DataProfile, default_table, profile, read_table
+from mlproj.data.profile_report import write_profile
 from mlproj.project.params import sync_params
 from mlproj.review.checklist import render_templates
 
@@ -30,6 +31,10 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str], None]
 DEFAULT_RAW = "penguins.csv"
+# Relative to `.dvc/`, as DVC reads `plots.html_template`.
+OFFLINE_PLOTS = "plots/offline.html"
+# Written once, from the data as `mlproj new` read it, and committed with the project.
+DATA_PROFILE = "reports/data-profile.html"
 
 
 def load_data(
@@ -57,6 +62,8 @@ def initialise_project(
     raw_name = DEFAULT_RAW if answers.data_path is None else answers.data_path.name
     on_step("Writing the data config and contract")
     _write_data_files(project, frame, data, raw_name, answers)
+    on_step("Profiling the data into reports/data-profile.html")
+    write_profile(project / DATA_PROFILE, frame, data, source=f"data/raw/{raw_name}")
     on_step("Composing params.yaml from conf/")
     sync_params(project)
     on_step("Rendering the pull and merge request templates from review-checklist.yaml")
@@ -64,12 +71,14 @@ def initialise_project(
     on_step("Creating the git repository and DVC")
     gitrepo.init(project)
     dvc = python_module("dvc")
-    run([*dvc, "init", "--quiet"], project, env=DVC_ENV)
+    _dvc_init(project, dvc)
     for key, value in (
         ("core.analytics", "false"),
         ("core.check_update", "false"),
         ("core.autostage", "true"),
         ("hydra.enabled", "true"),
+        # The template's page inlines Vega: DVC's default loads it from a CDN, blank offline.
+        ("plots.html_template", OFFLINE_PLOTS),
     ):
         run([*dvc, "config", key, value], project, env=DVC_ENV)
     if answers.data_path is not None:
@@ -90,6 +99,22 @@ def initialise_project(
     message = f"Create {answers.project_name} with mlproj\n\n{trailer}"
     gitrepo.first_commit(project, message, author=answers.author, email=answers.email)
     return data
+
+
+def _dvc_init(project: Path, dvc: list[str]) -> None:
+    """`dvc init`, keeping the files the template ships in `.dvc/` (its offline plots page).
+
+    `dvc init` refuses a folder that has a `.dvc/`, so the shipped one waits beside it.
+    """
+    shipped = project / ".dvc"
+    aside = project / ".dvc-template"
+    if shipped.is_dir():
+        shipped.rename(aside)
+    run([*dvc, "init", "--quiet"], project, env=DVC_ENV)
+    if aside.is_dir():
+        for child in sorted(aside.iterdir()):
+            child.rename(shipped / child.name)
+        aside.rmdir()
 
 
 def _tool_env() -> dict[str, str]:

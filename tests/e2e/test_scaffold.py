@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import venv
 from pathlib import Path
@@ -51,6 +52,8 @@ def test_default_project(penguins: Path) -> None:
         "data/contract.yaml",
         "demo/stages/train.py",
         ".dvc/config",
+        ".dvc/plots/offline.html",
+        "reports/data-profile.html",
         ".pre-commit-config.yaml",
         "metrics.json",
         "README.md",
@@ -63,6 +66,9 @@ def test_default_project(penguins: Path) -> None:
     assert data["categorical"] == ["island", "sex"]
     dvc_config = (penguins / ".dvc" / "config").read_text()
     assert "analytics = false" in dvc_config and "enabled = true" in dvc_config
+    assert "html_template = plots/offline.html" in dvc_config
+    profile = (penguins / "reports" / "data-profile.html").read_text()
+    assert "Target: species" in profile and "data/raw/penguins.csv" in profile
     assert (penguins / ".git" / "hooks" / "pre-commit").exists()
 
 
@@ -99,6 +105,10 @@ def test_user_csv_with_numeric_target(tmp_path: Path) -> None:
     assert config["task"] == "regression"
     assert config["numeric"] == ["rooms", "area"] and config["categorical"] == ["district"]
     assert "Ridge" in (project / "conf" / "model" / "ridge.yaml").read_text()
+    assert "reports/data-profile.html" in files
+    profile = (project / "reports" / "data-profile.html").read_text()
+    assert "data/raw/houses.csv" in profile and "Target: price" in profile
+    assert re.search(r">house_id</a></td><td>left out</td>", profile)
     metrics = yaml.safe_load((project / "metrics.json").read_text())
     assert set(metrics) == {"rmse", "mae", "r2", "baseline", "simple"} and metrics["r2"] > 0.8
     assert metrics["rmse"] < metrics["baseline"]["rmse"]  # the mean of the prices: far worse

@@ -31,7 +31,7 @@ COMMON = {
     ".github/workflows/ci.yml", ".github/workflows/review.yml", ".github/dependabot.yml",
     ".gitlab-ci.yml", "CODEOWNERS",
     "CONTRIBUTING.md", "review-checklist.yaml", ".gto", "model-card.yaml",
-    "hydra_plugins/mlproj_params_guard.py",
+    "hydra_plugins/mlproj_params_guard.py", ".dvc/plots/offline.html",
 }  # fmt: skip
 PACKAGE = {
     "__init__.py", "config.py", "data.py", "features.py", "models.py", "metrics.py",
