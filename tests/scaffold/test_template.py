@@ -31,7 +31,7 @@ COMMON = {
     ".github/workflows/ci.yml", ".github/workflows/review.yml", ".github/dependabot.yml",
     ".gitlab-ci.yml", "CODEOWNERS",
     "CONTRIBUTING.md", "review-checklist.yaml", ".gto", "model-card.yaml",
-    "hydra_plugins/mlproj_params_guard.py",
+    "hydra_plugins/mlproj_params_guard.py", "notebooks/explore.ipynb",
 }  # fmt: skip
 PACKAGE = {
     "__init__.py", "config.py", "data.py", "features.py", "models.py", "metrics.py",
@@ -144,7 +144,7 @@ def test_ruff_hooks_change_nothing_whatever_the_package_name(tmp_path: Path, nam
         command, *args = hook["entry"].split()
         assert command == "ruff"
         files = hook_files(project, hook["types_or"])
-        assert "tests/test_config.py" in files
+        assert {"tests/test_config.py", "notebooks/explore.ipynb"} <= set(files)
         result = subprocess.run(
             [sys.executable, "-m", "ruff", *args, "--no-cache", *files],
             cwd=project,
