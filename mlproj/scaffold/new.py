@@ -213,13 +213,14 @@ def render_template(
 
 
 def check_rendered(project: Path) -> None:
-    """Parse every generated Python, YAML and TOML file: a failure is a template bug."""
+    """Parse every generated Python, YAML, TOML and notebook file: a failure is a template bug."""
     import ast
 
     parsers: dict[str, Callable[[str], object]] = {
         ".py": ast.parse,
         ".yaml": load_yaml,
         ".yml": load_yaml,
+        ".ipynb": json.loads,
     }
     if sys.version_info >= (3, 11):
         import tomllib

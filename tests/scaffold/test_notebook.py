@@ -90,3 +90,17 @@ def test_the_notebook_imports_only_the_package_mlproj_api_and_the_standard_libra
     }
     assert outside == set()
     assert {"mlproj.api", f"{package}.config", f"{package}.data", f"{package}.models"} <= modules
+
+
+def test_a_notebook_that_renders_to_broken_json_is_a_template_bug(tmp_path: Path) -> None:
+    from mlproj.errors import RenderedInvalid
+    from mlproj.scaffold.new import check_rendered
+
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / NOTEBOOK).write_text('{"cells": [}')
+    with pytest.raises(RenderedInvalid) as caught:
+        check_rendered(tmp_path)
+    assert str(caught.value) == (
+        "The template rendered notebooks/explore.ipynb that does not parse (JSONDecodeError); "
+        "this is a bug in mlproj's template, please report it."
+    )
