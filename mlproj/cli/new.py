@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import sys
 from enum import Enum
 from pathlib import Path
 
 import typer
 
 from mlproj.cli._boundary import user_errors
+
+# How each platform opens a file from the shell: a hint printed, never run.
+_OPENER = {"darwin": "open reports/explain.html", "win32": r"start reports\explain.html"}
 
 
 class TaskChoice(str, Enum):
@@ -78,10 +82,11 @@ def new(
         f"features ({len(profile.numeric)} numeric, {len(profile.categorical)} categorical); "
         f"identifier columns left out: {escape(', '.join(profile.identifiers)) or 'none'}"
     )
+    console.print(f"Pipeline (dvc.yaml): {escape(' → '.join(created.stages))}")
     first = (
         "dvc repro          # nothing to do: the baseline is trained"
         if not no_run
-        else ("dvc repro          # validate, split, train, evaluate, explain")
+        else f"dvc repro          # the {len(created.stages)} stages above: trains the baseline"
     )
     next_steps = "\n".join(
         [
@@ -89,7 +94,8 @@ def new(
             first,
             "dvc metrics show",
             "dvc exp run -S model=hist_gradient_boosting",
-            "open reports/explain.html",
+            "dvc exp show --only-changed",
+            f"{_OPENER.get(sys.platform, 'xdg-open reports/explain.html')}   # the SHAP report",
             "mlproj flow feature start my-change   # then commit, and `mlproj flow feature finish`",
         ]
     )

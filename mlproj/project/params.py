@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mlproj._core.atomic import write_text
+from mlproj._core.git import git
 from mlproj._core.text import first_line, listing
 from mlproj._core.yamlio import load_yaml
 from mlproj.errors import ConfigError, InvalidYaml, NotAProject, ParamsOutOfSync
@@ -111,9 +112,9 @@ def refresh_params(project: Path, environ: Mapping[str, str] | None = None) -> R
     """The pipeline's first stage: recompose params.yaml when only conf/ changed.
 
     Inside `dvc exp run` DVC has composed params.yaml with the experiment's overrides, so it
-    is left alone. Outside, params.yaml is rewritten only if it is byte-for-byte what the last
-    run recorded in dvc.lock: then every difference came from conf/. Otherwise someone edited
-    params.yaml by hand, and that edit is reported instead of lost.
+    is left alone. Outside, params.yaml is rewritten only if it is byte-for-byte what the
+    project last recorded (`_as_recorded`): then every difference came from conf/. Otherwise
+    someone edited params.yaml by hand, and that edit is reported instead of lost.
     """
     if (environ if environ is not None else os.environ).get(EXPERIMENT_ENV):
         return Refresh("experiment")
@@ -122,7 +123,7 @@ def refresh_params(project: Path, environ: Mapping[str, str] | None = None) -> R
     if not changes:
         return Refresh("unchanged")
     params = project / PARAMS_FILE
-    if params.exists() and _md5(params) != _locked_md5(project):
+    if params.exists() and not _as_recorded(project):
         raise ParamsOutOfSync(_stale_message(changes, HAND_EDITED))
     write_text(params, composed)
     return Refresh("recomposed", tuple(changes))
@@ -131,11 +132,11 @@ def refresh_params(project: Path, environ: Mapping[str, str] | None = None) -> R
 def check_hand_edit(project: Path) -> None:
     """Raise `ParamsOutOfSync`, as `refresh_params` would, if params.yaml holds a hand edit.
 
-    A params.yaml that is what the last run recorded in dvc.lock is not an edit, and is
-    recognised without composing conf/.
+    A params.yaml that is what the project last recorded is not an edit, and is recognised
+    without composing conf/.
     """
     params = project / PARAMS_FILE
-    if not params.exists() or _md5(params) == _locked_md5(project):
+    if not params.exists() or _as_recorded(project):
         return
     changes = _compare(project, compose_yaml(project))
     if changes:
@@ -174,6 +175,23 @@ def _compare(project: Path, composed: str) -> list[str]:
 def _stale_message(changes: list[str], remedy: str) -> str:
     shown = listing(changes, 5, sep="; ", last="; and ")
     return f"params.yaml does not match conf/ ({shown}): {remedy}."
+
+
+def _as_recorded(project: Path) -> bool:
+    """Whether params.yaml is what the project last recorded, so no one has edited it since.
+
+    After a run, the record is the md5 dvc.lock holds for the params stage's output. Before the
+    first run (`mlproj new --no-run`) there is no dvc.lock: the record is then the committed
+    params.yaml, which the `params-match-conf` hook keeps equal to the composition of conf/.
+    """
+    params = project / PARAMS_FILE
+    locked = _locked_md5(project)
+    if locked is not None:
+        return _md5(params) == locked
+    committed = git(
+        project, "rev-parse", "--verify", "--quiet", f"HEAD:./{PARAMS_FILE}", check=False
+    )
+    return bool(committed) and committed == git(project, "hash-object", PARAMS_FILE, check=False)
 
 
 def _locked_md5(project: Path) -> str | None:

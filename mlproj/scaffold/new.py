@@ -39,11 +39,12 @@ MAX_SLUG_BYTES = 200
 
 @dataclass(frozen=True)
 class NewProject:
-    """A created project: where it is and what it learns."""
+    """A created project: where it is, what it learns, and the stages `dvc repro` runs."""
 
     path: Path
     package: str
     data: DataProfile
+    stages: tuple[str, ...] = ()
 
 
 def template_dir() -> Path:
@@ -110,12 +111,23 @@ def new_project(
             on_step("Rendering the template")
             rendered = render_template(staging, context)
             data_profile = initialise_project(rendered, answers, on_step, frame)
+            stages = pipeline_stages(rendered)
             if destination.exists():
                 destination.rmdir()  # checked empty above; a file appearing since makes this fail
             os.rename(rendered, destination)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return NewProject(path=destination, package=names.package, data=data_profile)
+    return NewProject(path=destination, package=names.package, data=data_profile, stages=stages)
+
+
+def pipeline_stages(project: Path) -> tuple[str, ...]:
+    """The stages of PROJECT's dvc.yaml in the order it declares them (the order they run).
+
+    Read from the file, so what `mlproj new` tells the user cannot drift from the pipeline.
+    """
+    spec = load_yaml(project / "dvc.yaml")
+    stages = spec.get("stages") if isinstance(spec, dict) else None
+    return tuple(str(name) for name in stages) if isinstance(stages, dict) else ()
 
 
 def _default_owner(email: str) -> str:
@@ -201,13 +213,14 @@ def render_template(
 
 
 def check_rendered(project: Path) -> None:
-    """Parse every generated Python, YAML and TOML file: a failure is a template bug."""
+    """Parse every generated Python, YAML, TOML and notebook file: a failure is a template bug."""
     import ast
 
     parsers: dict[str, Callable[[str], object]] = {
         ".py": ast.parse,
         ".yaml": load_yaml,
         ".yml": load_yaml,
+        ".ipynb": json.loads,
     }
     if sys.version_info >= (3, 11):
         import tomllib

@@ -152,3 +152,36 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
     result = runner.invoke(app, ["--debug", "new", "a/b", "--no-input", "-o", str(tmp_path)])
     assert result.exit_code == 1
     assert type(result.exception).__name__ == "InvalidName"
+
+
+@pytest.mark.parametrize(
+    ("platform", "opener"),
+    [
+        ("linux", "xdg-open reports/explain.html"),
+        ("darwin", "open reports/explain.html"),
+        ("win32", "start reports\\explain.html"),
+    ],
+    ids=["linux", "macos", "windows"],
+)
+def test_the_panel_names_the_stages_of_dvc_yaml_and_the_platforms_opener(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, platform: str, opener: str
+) -> None:
+    """Issue 17 item 11: the panel listed five stages of ten and said `open` on Linux too."""
+    from mlproj.data.dataset import DataProfile
+    from mlproj.scaffold import new as scaffold_new
+
+    stages = ("params", "ingest", "validate", "split", "train", "regression", "evaluate")
+
+    def made(name: str, output_dir: Path, **_: object) -> scaffold_new.NewProject:
+        profile = DataProfile("classification", "species", ("a",), ("b",), (), 10)
+        return scaffold_new.NewProject(tmp_path / name, name, profile, stages)
+
+    monkeypatch.setattr(scaffold_new, "new_project", made)
+    monkeypatch.setattr("sys.platform", platform)
+    result = runner.invoke(app, ["new", "demo", "--no-input", "--no-run"])
+    assert result.exit_code == 0, result.output
+    lines = [line.strip("│ ") for line in result.stdout.splitlines()]
+    assert "Pipeline (dvc.yaml): " + " → ".join(stages) in lines
+    assert "dvc repro          # the 7 stages above: trains the baseline" in lines
+    assert "dvc exp show --only-changed" in lines
+    assert f"{opener}   # the SHAP report" in lines

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import copy_project, sh
+from tests.e2e.conftest import copy_project, mlproj_new, sh
 
 pytestmark = pytest.mark.e2e
 
@@ -36,3 +36,24 @@ def test_exp_run_refuses_a_hand_edit_and_keeps_it(penguins: Path, tmp_path: Path
 
     sh("mlproj", "params", "sync", cwd=project)  # the remedy the message names
     assert "Ran experiment" in sh("dvc", "exp", "run", cwd=project).stdout
+
+
+def test_after_no_run_a_conf_edit_reaches_params_and_a_hand_edit_does_not(
+    tmp_path: Path,
+) -> None:
+    """Issue 17 item 3: with no dvc.lock yet, the committed params.yaml is the record."""
+    mlproj_new(tmp_path, "demo", "--no-run")
+    project = tmp_path / "demo"
+    assert not (project / "dvc.lock").exists()
+    params = project / "params.yaml"
+    params.write_text(params.read_text().replace("test_size: 0.2", "test_size: 0.3"))
+    refused = sh("dvc", "repro", "params", cwd=project, check=False)
+    assert refused.returncode != 0
+    assert f"Error: {MESSAGE}" in refused.stderr
+
+    sh("git", "checkout", "params.yaml", cwd=project)
+    model = project / "conf" / "model" / "random_forest.yaml"
+    model.write_text(model.read_text().replace("n_estimators: 200", "n_estimators: 20"))
+    sh("dvc", "repro", "params", cwd=project)
+    assert "n_estimators: 20" in params.read_text()
+    sh("mlproj", "params", "check", cwd=project)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -150,6 +151,39 @@ def test_the_project_passes_its_own_tests_and_hooks(
         # As CI runs them: the branch rule is for local commits, and this is develop.
         env={"PRE_COMMIT_HOME": str(pre_commit_home), "SKIP": "gitflow-branch"},
     )
+    assert sh("git", "status", "--porcelain", cwd=project).stdout == ""
+
+
+# Runs a notebook's code cells in order in one namespace, as a kernel would, and prints each
+# cell's last expression as Jupyter displays it: `[id]` then its repr. No Jupyter needed.
+RUN_NOTEBOOK = """
+import ast, json, sys
+namespace = {}
+for cell in json.load(open(sys.argv[1]))["cells"]:
+    if cell["cell_type"] != "code":
+        continue
+    tree = ast.parse("".join(cell["source"]))
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    exec(compile(tree, cell["id"], "exec"), namespace)
+    if last is not None:
+        value = eval(compile(ast.Expression(last.value), cell["id"], "eval"), namespace)
+        print(f"[{cell['id']}]", repr(value).replace(chr(10), " "))
+"""
+
+
+def test_the_notebook_runs_on_the_project_and_agrees_with_its_metrics(
+    penguins: Path, tmp_path: Path
+) -> None:
+    """Issue 17: a notebook that loads the data and the model through the project's own code."""
+    project = copy_project(penguins, tmp_path / "demo")
+    notebooks = project / "notebooks"
+    result = sh("python", "-c", RUN_NOTEBOOK, "explore.ipynb", cwd=notebooks)  # Jupyter's cwd
+    shown = dict(line.split(" ", 1) for line in result.stdout.splitlines() if line[:1] == "[")
+    metrics = json.loads((project / "metrics.json").read_text())
+    model_scores = {k: v for k, v in metrics.items() if not isinstance(v, dict)}
+    assert ast.literal_eval(shown["[scores]"]) == model_scores
+    assert "training rows" in result.stdout
+    assert shown["[model]"].startswith("Pipeline(")
     assert sh("git", "status", "--porcelain", cwd=project).stdout == ""
 
 

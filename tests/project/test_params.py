@@ -11,13 +11,14 @@ from typer.testing import CliRunner
 from mlproj.cli import app
 from mlproj.errors import ConfigError, NotAProject, ParamsOutOfSync
 from mlproj.project.params import (
+    check_hand_edit,
     check_params,
     compose_yaml,
     differences,
     refresh_params,
     sync_params,
 )
-from tests.conftest import write
+from tests.conftest import git, init_repo, write
 
 runner = CliRunner()
 
@@ -85,6 +86,52 @@ def test_refresh_refuses_to_overwrite_a_hand_edit(project: Path) -> None:
     assert "model.depth: 3 in conf/, 8 in params.yaml" in str(caught.value)
     assert "edited by hand" in str(caught.value)
     assert "depth: 8" in params.read_text()
+
+
+def committed(project: Path) -> Path:
+    """PROJECT as `mlproj new --no-run` leaves it: params.yaml committed, no dvc.lock yet."""
+    init_repo(project)
+    git(project, "add", "--all")
+    git(project, "commit", "--quiet", "-m", "Create")
+    return project
+
+
+HAND_EDIT = (
+    "params.yaml does not match conf/ (model.depth: 3 in conf/, 8 in params.yaml): "
+    "params.yaml was edited by hand; conf/ is the source of truth: move the change into conf/, "
+    "or run `mlproj params sync` to discard it."
+)
+
+
+def test_before_the_first_run_a_conf_edit_is_recomposed(project: Path) -> None:
+    """Issue 17 item 3: after `mlproj new --no-run`, the first edit under conf/ is no hand edit."""
+    committed(project)
+    write(project / "conf" / "model" / "small.yaml", "depth: 5\nrandom_state: ${seed}\n")
+    check_hand_edit(project)
+    result = refresh_params(project, environ={})
+    assert result.action == "recomposed"
+    assert result.changes == ("model.depth: 5 in conf/, 3 in params.yaml",)
+    check_params(project)
+
+
+def test_before_the_first_run_a_hand_edit_is_still_refused(project: Path) -> None:
+    committed(project)
+    params = project / "params.yaml"
+    params.write_text(params.read_text().replace("depth: 3", "depth: 8"))
+    with pytest.raises(ParamsOutOfSync) as caught:
+        refresh_params(project, environ={})
+    assert str(caught.value) == HAND_EDIT
+    with pytest.raises(ParamsOutOfSync) as caught:
+        check_hand_edit(project)
+    assert str(caught.value) == HAND_EDIT
+    assert "depth: 8" in params.read_text()
+
+
+def test_without_dvc_lock_or_git_a_difference_is_a_hand_edit(project: Path) -> None:
+    """Nothing records what params.yaml was: refusing loses nothing, recomposing might."""
+    write(project / "conf" / "model" / "small.yaml", "depth: 5\nrandom_state: ${seed}\n")
+    with pytest.raises(ParamsOutOfSync, match="edited by hand"):
+        refresh_params(project, environ={})
 
 
 def test_refresh_leaves_an_experiment_alone(project: Path) -> None:

@@ -32,6 +32,7 @@ COMMON = {
     ".gitlab-ci.yml", "CODEOWNERS",
     "CONTRIBUTING.md", "review-checklist.yaml", ".gto", "model-card.yaml",
     "hydra_plugins/mlproj_params_guard.py", ".dvc/plots/offline.html",
+    "notebooks/explore.ipynb",
 }  # fmt: skip
 PACKAGE = {
     "__init__.py", "config.py", "data.py", "features.py", "models.py", "metrics.py",
@@ -116,6 +117,44 @@ def test_rendered_project_is_lint_clean(
             [sys.executable, "-m", "ruff", *command], cwd=project, capture_output=True, text=True
         )
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+def hook_files(project: Path, types_or: list[str]) -> list[str]:
+    """The files `pre-commit run --all-files` hands a hook with these `types_or`, by its rules."""
+    from identify.identify import tags_from_path
+
+    return sorted(
+        str(path.relative_to(project))
+        for path in project.rglob("*")
+        if path.is_file() and tags_from_path(str(path)) & set(types_or)
+    )
+
+
+@pytest.mark.parametrize("name", ["aaa", "demo", "titanic", "zzz"])
+def test_ruff_hooks_change_nothing_whatever_the_package_name(tmp_path: Path, name: str) -> None:
+    """Issue 17 item 1: a package sorting after `tests` had its own tests' imports re-sorted.
+
+    The ruff hooks run as pre-commit runs them (their `entry`, on the files their types pick),
+    with the ruff of this environment: pre-commit would install theirs from PyPI.
+    """
+    project = render(tmp_path, {"project_name": name})
+    config = yaml.safe_load((project / ".pre-commit-config.yaml").read_text())
+    hooks = {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
+    before = {path: path.read_bytes() for path in project.rglob("*") if path.is_file()}
+    for hook in (hooks["ruff"], hooks["ruff-format"]):
+        command, *args = hook["entry"].split()
+        assert command == "ruff"
+        files = hook_files(project, hook["types_or"])
+        assert {"tests/test_config.py", "notebooks/explore.ipynb"} <= set(files)
+        result = subprocess.run(
+            [sys.executable, "-m", "ruff", *args, "--no-cache", *files],
+            cwd=project,
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, hook["id"] + result.stdout + result.stderr
+    changed = [str(p.relative_to(project)) for p, data in before.items() if p.read_bytes() != data]
+    assert changed == []
 
 
 def test_template_version_matches_package() -> None:

@@ -8,6 +8,7 @@ import pytest
 from mlproj.api import check_params
 
 from {{ cookiecutter.package_name }}.models import build_model
+
 from tests.conftest import ROOT, compose_config
 
 MODELS = sorted(path.stem for path in (ROOT / "conf" / "model").glob("*.yaml"))

@@ -8,6 +8,7 @@ from omegaconf import DictConfig
 
 from {{ cookiecutter.package_name }}.data import features_and_target
 from {{ cookiecutter.package_name }}.models import SCALE_FREE, build_pipeline
+
 from tests.conftest import compose_config
 from tests.test_config import MODELS
 

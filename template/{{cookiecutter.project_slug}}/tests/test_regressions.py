@@ -8,6 +8,7 @@ import pytest
 from mlproj.api import check_suite
 
 from {{ cookiecutter.package_name }}.config import load_params
+
 from tests.conftest import ROOT
 
 
