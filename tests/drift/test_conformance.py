@@ -70,7 +70,10 @@ def test_values_past_a_range_are_counted_and_shown_not_refused() -> None:
 def test_unknown_categories_and_gaps_where_never_missing_are_counted() -> None:
     found = held(batch(sex=["other", None]), limit=0.05)
     assert found.status == "warn"
-    assert [(c.rule, c.rows) for c in found.by_rule] == [("never missing", 1), ("not in allowed", 1)]
+    assert [(c.rule, c.rows) for c in found.by_rule] == [
+        ("never missing", 1),
+        ("not in allowed", 1),
+    ]
     assert found.to_json()["examples"] == [
         {"row": 0, "breaks": [{"column": "sex", "rule": "not in allowed", "value": "other"}]},
         {"row": 1, "breaks": [{"column": "sex", "rule": "never missing", "value": None}]},
@@ -84,7 +87,9 @@ def test_only_a_few_rows_are_given_as_examples() -> None:
 
 def test_columns_the_model_does_not_use_are_not_judged() -> None:
     frame = batch()
-    frame["survived"] = "perhaps"  # a label outside its contract, in a batch that is not judged on it
+    frame["survived"] = (
+        "perhaps"  # a label outside its contract, in a batch that is not judged on it
+    )
     assert held(frame).rows == 0
 
 
