@@ -186,7 +186,10 @@ def _broken(rule: ColumnRule, frame: pd.DataFrame) -> list[tuple[str, BoolArray]
 
 
 def _value(value: Any) -> Any:
-    """A cell as JSON holds it: a float, an int, a bool, text, or None when missing."""
+    """A cell as JSON holds it: a float, an int, a bool, text, or None when missing.
+
+    An infinity is text ('inf'): strict JSON has no value for it.
+    """
     import numpy as np
     import pandas as pd
 
@@ -197,7 +200,7 @@ def _value(value: Any) -> Any:
     if isinstance(value, (int, np.integer)):
         return int(value)
     if isinstance(value, (float, np.floating)):
-        return float(value)
+        return float(value) if np.isfinite(value) else str(float(value))
     return str(value)
 
 

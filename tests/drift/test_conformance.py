@@ -80,6 +80,14 @@ def test_unknown_categories_and_gaps_where_never_missing_are_counted() -> None:
     ]
 
 
+def test_an_infinity_is_out_of_range_and_written_as_text() -> None:
+    found = held(batch(age=[float("inf"), float("-inf")]))
+    assert [b for e in found.to_json()["examples"] for b in e["breaks"]] == [
+        {"column": "age", "rule": "above max 80", "value": "inf"},
+        {"column": "age", "rule": "below min 0", "value": "-inf"},
+    ]
+
+
 def test_only_a_few_rows_are_given_as_examples() -> None:
     found = held(batch(age=[100.0] * 30))
     assert found.rows == 30 and [e.row for e in found.examples] == [0, 1, 2, 3, 4]
