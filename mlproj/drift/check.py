@@ -200,8 +200,9 @@ def _predictions(
             )
         try:
             outputs.append(_predict(model, held.frame.loc[held.inside, columns], t))
-        except Exception as exc:
-            raise DataError(f"{source}: the model cannot predict these rows ({failure})") from exc
+        except Exception as exc:  # it fails on rows the contract allows too
+            refusal = f"{source}: the model cannot predict these rows ({type(exc).__name__}: {exc})"
+            raise DataError(refusal) from exc
         notes.append(
             f"predictions on the {side}'s rows inside the data contract only: the model cannot "
             f"predict the others ({failure})"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from statistics import NormalDist
 
 import pytest
 from typer.testing import CliRunner
@@ -123,6 +124,24 @@ JUDGED: list[tuple[str, bytes, int, int, list[str]]] = [
         [
             "predictions not compared: the model cannot predict the batch's rows, all outside "
             "the data contract (ValueError: Found unknown categories",
+            "not compared, the model does not use them: id",
+        ],
+    ),
+    (
+        "one-unseen-in-a-hundred",  # the model refuses that row: the others are predicted
+        (
+            HEADER
+            + "".join(
+                f"{i},{NormalDist().inv_cdf((i + 0.5) / 99):.3f},{('red', 'blue')[i % 2]}\n"
+                for i in range(99)
+            )
+            + "99,0.5,green\n"
+        ).encode(),
+        0,
+        1,
+        [
+            "predictions on the batch's rows inside the data contract only: the model cannot "
+            "predict the others (ValueError: Found unknown categories",
             "not compared, the model does not use them: id",
         ],
     ),
