@@ -121,11 +121,12 @@ class InvalidFlowName(UserError):
 class DriftDetected(UserError):
     """Raised when a production batch drifts from the reference beyond the declared thresholds.
 
-    Exit code 1, so that CI treats drift like a failing test. It is a verdict on
-    the data, so it is raised only after the report has been written and shown.
+    A column or the predictions shifted, or more of the batch's rows than allowed break the
+    data contract. It is a verdict on the data, so it is raised only after the report has
+    been written and shown; its own exit code lets a scheduled check tell drift from a crash.
     """
 
-    exit_code = 1
+    exit_code = 17
 
 
 class RegistryError(UserError):

@@ -114,6 +114,7 @@ drift:
   psi_fail: 0.25
   max_missing_increase: 0.05
   max_unseen_share: 0.01
+  max_out_of_contract_share: 0.01
   prediction_psi: 0.25
   bins: 10
   prediction_rows: 100000

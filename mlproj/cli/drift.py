@@ -1,8 +1,9 @@
-"""`mlproj drift`: compare a production batch with the training data; exit 1 when it drifted.
+"""`mlproj drift`: compare a production batch with the training data; exit 17 when it drifted.
 
-Exit codes: 0 nothing beyond the thresholds; 1 drift; 4 the batch or the reference cannot be
-read or breaks the data contract (nothing is written); 5 bad thresholds in params.yaml;
-6 outside a project; 8 a model holding untrusted types.
+Exit codes: 0 nothing beyond the thresholds; 17 drift (rows outside the data contract
+included); 4 the batch or the reference cannot be read or compared: a feature missing or of
+the wrong type (nothing is written); 5 bad thresholds in params.yaml; 6 outside a project;
+8 a model holding untrusted types; 1 only for a crash.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ def drift(
     with user_errors():
         run = run_drift(project, batch, reference=reference, output_dir=output_dir)
     result = run.result
+    contract = result.out_of_contract
+    if contract.status != "ok":
+        typer.echo(f"{'✗' if contract.status == 'drift' else '!'} data contract: {contract.reason}")
     for column in result.compared:
         if column.status != "ok":
             mark = "✗" if column.status == "drift" else "!"
@@ -42,9 +46,10 @@ def drift(
         typer.echo(f"• {note}")
     what = f"{len(result.columns)} column(s)"
     what += " and the predictions" if result.predictions else ""
+    outside = f", {contract.rows} row(s) outside the data contract" if contract.rows else ""
     typer.echo(
-        f"Compared {what}: {len(result.drifted)} drifted, {len(result.warnings)} warning(s). "
-        f"Report: {run.html_path}"
+        f"Compared {what}: {len(result.drifted)} drifted, {len(result.warnings)} warning(s)"
+        f"{outside}. Report: {run.html_path}"
     )
     with user_errors():
         result.check(run.html_path)

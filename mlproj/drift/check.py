@@ -1,10 +1,12 @@
 """`mlproj drift`: tell whether a production batch moved away from the training data.
 
-The batch is held against the data contract first: a batch that breaks it is refused, since
-its statistics would compare garbage. Then each model feature is compared with the reference
-(the project's training split unless another file is given), and so are the model's
-predictions on both. The verdict rules live in `mlproj.drift.rules`, the thresholds in the
-project's `conf/drift/`; the report is `drift.json` (stable bytes for a diff) and `drift.html`.
+The batch's features are held against the data contract first (`mlproj.drift.conformance`):
+one that cannot be compared (a feature missing, text in a number) is refused; rows outside the
+contract's ranges and categories are counted, reported and gated. Then each model feature is
+compared with the reference (the project's training split unless another file is given), on
+all rows, and so are the model's predictions on both. The verdict rules live in
+`mlproj.drift.rules`, the thresholds in the project's `conf/drift/`; the report is `drift.json`
+(stable bytes for a diff) and `drift.html`.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mlproj._core.atomic import write_text
+from mlproj.drift.conformance import Held, hold_to_contract
 from mlproj.drift.rules import ColumnDrift, DriftResult, Kind, Thresholds, judge_column
 from mlproj.errors import ConfigError, DataError
 from mlproj.project.project import Project, open_project
@@ -100,7 +103,8 @@ def run_drift(
     """Compare BATCH with the reference, write `drift.json` and `drift.html`, return the result.
 
     Drift is a result, not an error: the caller shows it, then calls `result.check()`. Every
-    refusal (unreadable file, contract break, bad thresholds) comes before anything is written.
+    refusal (unreadable file, a feature missing or of the wrong type, bad thresholds) comes
+    before anything is written; rows outside the contract's ranges are part of the result.
     """
     from mlproj._core.html import write_page
     from mlproj.data.contract import load_contract
@@ -109,7 +113,11 @@ def run_drift(
     settings = drift_settings(project)
     features = [*settings.numeric, *settings.categorical]
     contract = load_contract(settings.config.contract)
-    new = _read_valid(batch, contract, features, source=str(batch))
+    t = settings.thresholds
+    held = _read_held(
+        batch, contract, features, source=str(batch), limit=t.max_out_of_contract_share
+    )
+    new = held.frame
     if reference is None:
         reference = settings.train
         if not reference.is_file():
@@ -118,17 +126,20 @@ def run_drift(
                 "(or `dvc pull`) first, or give --reference FILE."
             )
     shown = _shown(reference, project)
-    old = _read_valid(reference, contract, features, source=shown)
-    t = settings.thresholds
+    base = _read_held(reference, contract, features, source=shown, limit=1.0)
+    old = base.frame
     columns = compare_frames(
         old, new, numeric=settings.numeric, categorical=settings.categorical, thresholds=t
     )
-    predictions, notes = _predictions(settings, old, new, source=str(batch))
+    predictions, notes = _predictions(settings, base, held, source=str(batch))
+    if base.out_of_contract.rows:
+        rows = base.out_of_contract.summary
+        notes = (*notes, f"{rows} of the reference break the data contract; compared all the same")
     unused = [str(c) for c in new.columns if str(c) not in set(features)]
     if unused:
         notes = (*notes, f"not compared, the model does not use them: {', '.join(unused)}")
     result = DriftResult(
-        str(batch), shown, len(new), len(old), t, columns, predictions, tuple(notes)
+        str(batch), shown, len(new), len(old), t, columns, predictions, held.out_of_contract, notes
     )
     out = output_dir or settings.output_dir
     page = render_drift_report(result)
@@ -137,31 +148,28 @@ def run_drift(
     return DriftRun(result, out / JSON_FILE, out / HTML_FILE)
 
 
-def _read_valid(
-    path: Path, contract: Contract, features: Sequence[str], *, source: str
-) -> pd.DataFrame:
-    """Read a table and hold it to the contract; columns the model does not use may be absent.
+def _read_held(
+    path: Path, contract: Contract, features: Sequence[str], *, source: str, limit: float
+) -> Held:
+    """Read a table and hold its features to the contract; other columns may be absent.
 
     A production batch rarely carries the label, and may lack identifiers: only the features
-    are required, and any other contract column present is checked like the rest.
+    are required, and only they are judged.
     """
-    from mlproj.data.contract import Contract, validate_frame
     from mlproj.data.dataset import read_table
 
-    frame = read_table(path)
-    present = {str(c) for c in frame.columns}
-    rules = tuple(r for r in contract.columns if r.name in set(features) or r.name in present)
-    valid = validate_frame(frame, Contract(rules), source=source)
-    absent = [name for name in features if name not in present]
-    if absent:  # a feature the contract does not name, so validation could not ask for it
-        raise DataError(f"{source}: no column {', '.join(map(repr, absent))}, a model feature.")
-    return valid
+    return hold_to_contract(read_table(path), contract, features, source=source, limit=limit)
 
 
 def _predictions(
-    settings: DriftSettings, reference: pd.DataFrame, batch: pd.DataFrame, *, source: str
+    settings: DriftSettings, reference: Held, batch: Held, *, source: str
 ) -> tuple[ColumnDrift | None, tuple[str, ...]]:
-    """The verdict on the model's predictions, or a note saying why there is none."""
+    """The verdict on the model's predictions, or a note saying why there is none.
+
+    Every row is predicted. A model that cannot predict a table's out-of-contract rows (an
+    encoder that refuses unseen categories) is given its in-contract rows, and a note says so;
+    one that fails on rows the contract allows is refused.
+    """
     import pandas as pd
 
     config, t = settings.config, settings.thresholds
@@ -170,29 +178,52 @@ def _predictions(
         return None, (f"predictions not compared: no model at {where} (run `dvc repro`)",)
     model = config.load_model()
     columns = [str(c) for c in getattr(model, "feature_names_in_", config.features)]
-    absent = [c for c in columns if c not in batch.columns]
+    absent = [c for c in columns if c not in batch.frame.columns]
     if absent:
         names = ", ".join(map(repr, absent))
         raise DataError(f"{source}: no column {names}, which the model uses.")
-    outputs = []
-    for frame in (reference, batch):
-        rows = frame
-        if len(frame) > t.prediction_rows:
-            rows = frame.sample(n=t.prediction_rows, random_state=t.seed)
+    outputs, notes = [], []
+    for side, held in (("reference", reference), ("batch", batch)):
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # the verdict matters here, not sklearn's advice
-                outputs.append(pd.Series(model.predict(rows[columns])))
-        except Exception as exc:  # whatever the project's model raises on rows the contract allows
-            raise DataError(
-                f"{source}: the model cannot predict these rows ({type(exc).__name__}: {exc})"
-            ) from exc
+            outputs.append(_predict(model, held.frame[columns], t))
+            continue
+        except Exception as exc:  # whatever the project's model raises on these rows
+            failure = f"{type(exc).__name__}: {exc}"
+            if held.inside.all():
+                raise DataError(
+                    f"{source}: the model cannot predict these rows ({failure})"
+                ) from exc
+        if not held.inside.any():
+            return None, (
+                f"predictions not compared: the model cannot predict the {side}'s rows, all "
+                f"outside the data contract ({failure})",
+            )
+        try:
+            outputs.append(_predict(model, held.frame.loc[held.inside, columns], t))
+        except Exception as exc:  # it fails on rows the contract allows too
+            refusal = f"{source}: the model cannot predict these rows ({type(exc).__name__}: {exc})"
+            raise DataError(refusal) from exc
+        notes.append(
+            f"predictions on the {side}'s rows inside the data contract only: the model cannot "
+            f"predict the others ({failure})"
+        )
     kind: Kind = "categorical" if config.task == "classification" else "numeric"
-    verdict = judge_column(PREDICTIONS, kind, outputs[0], outputs[1], t.for_predictions())
-    sampled = max(len(reference), len(batch)) > t.prediction_rows
+    verdict = judge_column(
+        PREDICTIONS, kind, pd.Series(outputs[0]), pd.Series(outputs[1]), t.for_predictions()
+    )
+    sampled = max(len(reference.frame), len(batch.frame)) > t.prediction_rows
     if sampled:
-        return verdict, (f"predictions on a seeded sample of {t.prediction_rows} rows of each",)
-    return verdict, ()
+        notes.append(f"predictions on a seeded sample of {t.prediction_rows} rows of each")
+    return verdict, tuple(notes)
+
+
+def _predict(model: Any, rows: pd.DataFrame, t: Thresholds) -> Any:
+    """The model's output on ROWS, or on a seeded sample of `prediction_rows` of them."""
+    if len(rows) > t.prediction_rows:
+        rows = rows.sample(n=t.prediction_rows, random_state=t.seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the verdict matters here, not sklearn's advice
+        return model.predict(rows)
 
 
 def _shown(path: Path, project: Path) -> str:

@@ -14,6 +14,7 @@ from mlproj._core.html import number_cell, page, table, text_cell
 from mlproj.drift.stats import CategoricalStats, NumericStats
 
 if TYPE_CHECKING:
+    from mlproj.drift.conformance import OutOfContract
     from mlproj.drift.rules import ColumnDrift, DriftResult
 
 _CSS = """
@@ -34,6 +35,10 @@ _READING = (
     "Missing values and categories the reference never had are counted, not tested: a column "
     "drifts when its missing share rises by more than max_missing_increase, or when more than "
     "max_unseen_share of its rows hold an unseen category.",
+    "Rows outside the data contract (a value below min or above max, a category not in "
+    "allowed, a gap where the contract says never missing) are counted, and the batch drifts "
+    "when their share passes max_out_of_contract_share. They stay in every statistic above: "
+    "values the model never saw are the drift this report is for.",
     "Numeric bins are the reference's quantiles, so each holds about the same share of the "
     "reference; a batch bar far from its grey neighbour is where the batch moved.",
 )
@@ -42,9 +47,11 @@ _READING = (
 def render_drift_report(result: DriftResult) -> str:
     """The whole page for RESULT; every value from the data is escaped."""
     esc = html.escape
-    if result.drifted:
-        names = ", ".join(c.name for c in result.drifted)
-        verdict = f'<p class="drift">Drift beyond the thresholds: {esc(names)}.</p>'
+    if result.drift:
+        names = [c.name for c in result.drifted]
+        if result.out_of_contract.status == "drift":
+            names.append(f"{result.out_of_contract.summary} outside the data contract")
+        verdict = f'<p class="drift">Drift beyond the thresholds: {esc(", ".join(names))}.</p>'
     else:
         verdict = '<p class="ok">No drift beyond the thresholds.</p>'
     body = [
@@ -56,6 +63,7 @@ def render_drift_report(result: DriftResult) -> str:
     ]
     if result.predictions is not None:
         body += ["<h2>Predictions</h2>", _summary((result.predictions,))]
+    body += ["<h2>Data contract</h2>", *_contract(result.out_of_contract)]
     body.append("<h2>Distributions</h2>")
     for column in sorted(result.compared, key=lambda c: _ORDER[c.status]):
         body += _distribution(column)
@@ -99,6 +107,47 @@ def _summary(columns: tuple[ColumnDrift, ...]) -> str:
             ]
         )
     return table(header, rows)
+
+
+def _contract(found: OutOfContract) -> list[str]:
+    """The rows outside the contract: how many, by rule, and the first few in full."""
+    status = f'<span class="{found.status}">{found.status}</span>'
+    if not found.rows:
+        return [f"<p>{status}: every row is inside the data contract.</p>"]
+    limit = f"{100 * found.limit:.3g}%"
+    return [
+        f"<p>{status}: {html.escape(found.summary)} break the data contract (limit: {limit}).</p>",
+        table(
+            ["Column", "Rule broken", "Rows", "Share"],
+            [
+                [
+                    text_cell(c.column),
+                    text_cell(c.rule),
+                    text_cell(str(c.rows)),
+                    text_cell(f"{100 * c.rows / found.total:.3g}%"),
+                ]
+                for c in found.by_rule
+            ],
+        ),
+        f"<p>The first {len(found.examples)}, by position in the batch (from 0):</p>",
+        table(
+            ["Row", "Column", "Rule broken", "Value"],
+            [
+                [
+                    text_cell(str(e.row)),
+                    text_cell(column),
+                    text_cell(rule),
+                    text_cell(_shown(value)),
+                ]
+                for e in found.examples
+                for column, rule, value in e.breaks
+            ],
+        ),
+    ]
+
+
+def _shown(value: object) -> str:
+    return "missing" if value is None else repr(value) if isinstance(value, str) else str(value)
 
 
 def _distribution(column: ColumnDrift) -> list[str]:

@@ -4,8 +4,8 @@ A column drifts when its shift is both large and real. Large: PSI passes `psi_fa
 effect size that does not grow with the number of rows). Real: the KS test (numeric) or the
 chi-square test (categorical) rejects "same distribution" at `p_value`. Either alone misleads:
 with a million rows every tiny shift has p < 1e-10, and with fifty rows PSI is noisy enough to
-pass 0.1 by chance. Missing values and unseen categories are counted, not tested: each new one
-is a fact about the batch, so their thresholds are plain shares.
+pass 0.1 by chance. Missing values, unseen categories and rows outside the data contract are
+counted, not tested: each new one is a fact about the batch, so their thresholds are plain shares.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     import pandas as pd
+
+    from mlproj.drift.conformance import OutOfContract
 
 Kind = Literal["numeric", "categorical"]
 Status = Literal["ok", "warn", "drift"]
@@ -42,6 +44,7 @@ class Thresholds:
     psi_fail: float = 0.25
     max_missing_increase: float = 0.05
     max_unseen_share: float = 0.01
+    max_out_of_contract_share: float = 0.01
     prediction_psi: float = 0.25
     bins: int = 10
     prediction_rows: int = 100_000
@@ -67,7 +70,8 @@ class Thresholds:
         return thresholds
 
     def _check_ranges(self, source: str) -> None:
-        for name in ("p_value", "max_missing_increase", "max_unseen_share"):
+        shares = ("max_missing_increase", "max_unseen_share", "max_out_of_contract_share")
+        for name in ("p_value", *shares):
             if not 0 <= getattr(self, name) <= 1:
                 raise ConfigError(f"{source}.{name}: {getattr(self, name)} is not between 0 and 1")
         for name in ("psi_warn", "psi_fail", "prediction_psi"):
@@ -192,7 +196,7 @@ def _round(value: float) -> float:
 
 @dataclass(frozen=True)
 class DriftResult:
-    """Every compared column's verdict, the predictions' verdict, and what was left out."""
+    """Every compared column's verdict and the predictions', what breaks the contract, notes."""
 
     batch: str
     reference: str
@@ -201,6 +205,7 @@ class DriftResult:
     thresholds: Thresholds
     columns: tuple[ColumnDrift, ...]
     predictions: ColumnDrift | None
+    out_of_contract: OutOfContract
     notes: tuple[str, ...] = ()
 
     @property
@@ -214,19 +219,30 @@ class DriftResult:
         return tuple(c for c in self.compared if c.status == "drift")
 
     @property
+    def drift(self) -> bool:
+        """The verdict: a column or the predictions drifted, or too many rows break the contract."""
+        return bool(self.drifted) or self.out_of_contract.status == "drift"
+
+    @property
     def warnings(self) -> tuple[ColumnDrift, ...]:
         """What passed a warning threshold only."""
         return tuple(c for c in self.compared if c.status == "warn")
 
     def check(self, report: Path | None = None) -> DriftResult:
         """Return self, or raise `DriftDetected` naming what drifted (and where REPORT is)."""
-        if not self.drifted:
+        if not self.drift:
             return self
-        names = ", ".join(c.name for c in self.drifted)
+        found = []
+        if self.drifted:
+            names = ", ".join(c.name for c in self.drifted)
+            found.append(f"({len(self.drifted)} of {len(self.compared)} compared): {names}")
+        if self.out_of_contract.status == "drift":
+            rows, limit = self.out_of_contract.summary, _pct(self.out_of_contract.limit)
+            found.append(f"{rows} outside the data contract (limit: {limit})")
         where = f"; see {report}" if report is not None else ""
         raise DriftDetected(
-            f"{self.batch} drifted from {self.reference} beyond the thresholds in conf/drift/ "
-            f"({len(self.drifted)} of {len(self.compared)} compared): {names}{where}"
+            f"{self.batch} drifted from {self.reference} beyond the thresholds in conf/drift/"
+            f"{' ' if self.drifted else ': '}{'; '.join(found)}{where}"
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -234,11 +250,12 @@ class DriftResult:
         return {
             "batch": {"path": self.batch, "rows": self.batch_rows},
             "reference": {"path": self.reference, "rows": self.reference_rows},
-            "drift": bool(self.drifted),
+            "drift": self.drift,
             "drifted": [c.name for c in self.drifted],
             "warnings": [c.name for c in self.warnings],
             "thresholds": dict(vars(self.thresholds)),
             "columns": {c.name: c.to_json() for c in self.columns},
             "predictions": None if self.predictions is None else self.predictions.to_json(),
+            "out_of_contract": self.out_of_contract.to_json(),
             "notes": list(self.notes),
         }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -50,7 +51,7 @@ def test_a_batch_like_the_training_data_passes(drift_project: Path, tmp_path: Pa
 def test_a_shifted_batch_fails_with_a_summary(drift_project: Path, tmp_path: Path) -> None:
     path = batch_of(drift_project, tmp_path / "batch.csv", shift=1.5)
     result = drift(drift_project, str(path))
-    assert result.exit_code == 1
+    assert result.exit_code == 17
     lines = result.stdout.splitlines()
     reference, batch = training(drift_project), pd.read_csv(path)
     ks = ks_2samp(reference["x"], batch["x"])
@@ -84,7 +85,7 @@ def test_reference_and_output_dir_options(drift_project: Path, tmp_path: Path) -
     assert not (drift_project / "reports").exists()
 
 
-def test_a_batch_breaking_the_contract_is_refused_and_nothing_written(
+def test_a_batch_that_cannot_be_compared_is_refused_and_nothing_written(
     drift_project: Path, tmp_path: Path
 ) -> None:
     path = write(tmp_path / "batch.csv", "x,color\n1.0,red\nheavy,blue\n0.5,green\n")
@@ -92,9 +93,8 @@ def test_a_batch_breaking_the_contract_is_refused_and_nothing_written(
     result = drift(drift_project, str(path))
     assert result.exit_code == 4
     assert result.stderr == (
-        f"Error: {path} breaks the data contract in 2 place(s):\n"
-        "  - column 'x': expected numeric, found text in rows 1 (values 'heavy')\n"
-        "  - column 'color': 1 row(s) break 'allowed [blue, red]': rows 2 (values 'green')\n"
+        f"Error: {path}: cannot be compared with the training data: column 'x' holds values "
+        "that are not numeric in rows 1 (values 'heavy').\n"
     )
     assert listing(drift_project) == before
 
@@ -104,8 +104,45 @@ def test_a_batch_without_a_model_feature_is_refused(drift_project: Path, tmp_pat
     result = drift(drift_project, str(path))
     assert result.exit_code == 4
     assert result.stderr == (
-        f"Error: {path} breaks the data contract in 1 place(s):\n  - column 'color': missing\n"
+        f"Error: {path}: cannot be compared with the training data: no column 'color'.\n"
     )
+
+
+@pytest.mark.parametrize(("outside", "code"), [(2, 0), (3, 17)], ids=["at-the-limit", "past-it"])
+def test_rows_outside_the_contract_are_reported_and_gated(
+    drift_project: Path, tmp_path: Path, outside: int, code: int
+) -> None:
+    contract = drift_project / "data" / "contract.yaml"
+    contract.write_text(
+        contract.read_text().replace("kind: numeric\n", "kind: numeric\n    max: 4\n", 1)
+    )
+    path = tmp_path / "batch.csv"
+    frame = training(drift_project).sample(200, random_state=1).drop(columns="y")
+    frame.loc[frame.index[:outside], "x"] = 9.5  # past the training maximum: 2 rows are 1%
+    frame.to_csv(path, index=False)
+    result = drift(drift_project, str(path))
+    assert result.exit_code == code, result.output
+    mark, share = ("!", "1%") if code == 0 else ("✗", "1.5%")
+    report = drift_project / "reports" / "drift" / "drift.html"
+    assert result.stdout.splitlines()[0] == (
+        f"{mark} data contract: {outside} of 200 rows ({share}) break the data contract "
+        f"(limit: 1%): x above max 4 ({outside})"
+    )
+    assert result.stdout.splitlines()[-1].endswith(
+        f", {outside} row(s) outside the data contract. Report: {report}"
+    )
+    found = json.loads(report.with_suffix(".json").read_text())["out_of_contract"]
+    assert (found["rows"], found["examples"][0]["breaks"]) == (
+        outside,
+        [{"column": "x", "rule": "above max 4", "value": 9.5}],
+    )
+    assert "break the data contract" in report.read_text()
+    if code:
+        assert result.stderr == (
+            f"Error: {path} drifted from data/processed/train.parquet beyond the thresholds in "
+            f"conf/drift/: 3 of 200 rows (1.5%) outside the data contract (limit: 1%); "
+            f"see {report}\n"
+        )
 
 
 def test_an_unreadable_batch_is_refused(drift_project: Path, tmp_path: Path) -> None:

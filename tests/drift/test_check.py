@@ -188,6 +188,10 @@ def test_template_thresholds_are_the_library_defaults() -> None:
         ({"psi_fail": 0.05}, "drift: psi_warn 0.1 is above psi_fail"),
         ({"bins": 1}, "drift.bins: 1 is below 2"),
         ({"max_unseen_share": True}, "drift.max_unseen_share: True is not a number"),
+        (
+            {"max_out_of_contract_share": 2},
+            "drift.max_out_of_contract_share: 2 is not between 0 and 1",
+        ),
     ],
 )
 def test_bad_thresholds_are_refused_by_field(change: dict[str, object], message: str) -> None:
