@@ -32,6 +32,10 @@ Status = Literal["ok", "warn", "drift"]
 _NAMED = 5
 
 
+# Keys a project made by an older mlproj lacks until `mlproj update`: their defaults apply.
+_ADDED_SINCE_0_2 = frozenset({"max_out_of_contract_share"})
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """The `drift` config group: when a shift is reported (warn) and when it fails (drift).
@@ -61,6 +65,9 @@ class Thresholds:
                 raise ConfigError(f"{source}: unknown key {key!r} (expected {', '.join(fields)})")
         values: dict[str, Any] = {}
         for name, field in fields.items():
+            if name not in data and name in _ADDED_SINCE_0_2:
+                values[name] = field.default
+                continue
             if name not in data:
                 raise ConfigError(f"{source}: missing {name!r}")
             where = f"{source}.{name}"

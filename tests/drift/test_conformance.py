@@ -160,3 +160,15 @@ def test_a_share_past_the_threshold_is_drift_with_exit_17() -> None:
             {"row": 1, "breaks": [{"column": "age", "rule": "above max 80", "value": 99.0}]},
         ],
     }
+
+
+def test_a_project_older_than_the_out_of_contract_gate_gets_its_default() -> None:
+    from mlproj.drift.rules import Thresholds
+
+    older = {
+        "p_value": 0.01, "psi_warn": 0.1, "psi_fail": 0.25, "max_missing_increase": 0.05,
+        "max_unseen_share": 0.01, "prediction_psi": 0.25, "bins": 10,
+        "prediction_rows": 100_000, "seed": 0,
+    }  # fmt: skip
+    thresholds = Thresholds.from_mapping(older, source="params.yaml: drift")
+    assert thresholds.max_out_of_contract_share == 0.01
