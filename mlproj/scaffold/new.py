@@ -32,6 +32,7 @@ from mlproj.errors import (
 from mlproj.scaffold.answers import DEFAULTS, OWNER, Answers
 from mlproj.scaffold.initialise import Progress, initialise_project
 from mlproj.scaffold.names import derive_names
+from mlproj.scaffold.source import running_source
 
 # Room for the staging folder's '.NAME.XXXXXXXX.mlproj' within a 255-byte file name.
 MAX_SLUG_BYTES = 200
@@ -39,11 +40,15 @@ MAX_SLUG_BYTES = 200
 
 @dataclass(frozen=True)
 class NewProject:
-    """A created project: where it is and what it learns."""
+    """A created project: where it is and what it learns.
+
+    WARNING, when set, says that CI cannot install the mlproj that made it (`source`).
+    """
 
     path: Path
     package: str
     data: DataProfile
+    warning: str = ""
 
 
 def template_dir() -> Path:
@@ -115,7 +120,8 @@ def new_project(
             os.rename(rendered, destination)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return NewProject(path=destination, package=names.package, data=data_profile)
+    warning = running_source(__version__).warning
+    return NewProject(path=destination, package=names.package, data=data_profile, warning=warning)
 
 
 def _default_owner(email: str) -> str:

@@ -152,3 +152,30 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
     result = runner.invoke(app, ["--debug", "new", "a/b", "--no-input", "-o", str(tmp_path)])
     assert result.exit_code == 1
     assert type(result.exception).__name__ == "InvalidName"
+
+
+def test_a_source_ci_cannot_reach_is_one_warning_on_stderr(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mlproj.data.dataset import DataProfile
+    from mlproj.scaffold import new as scaffold_new
+
+    warning = 'mlproj was installed from "/src/mlproj" on this machine, which CI cannot reach: [x]'
+    made = scaffold_new.NewProject(
+        path=tmp_path / "demo",
+        package="demo",
+        data=DataProfile(
+            target="species",
+            task="classification",
+            numeric=(),
+            categorical=(),
+            identifiers=(),
+            rows=3,
+        ),
+        warning=warning,
+    )
+    monkeypatch.setattr(scaffold_new, "new_project", lambda *args, **kwargs: made)
+    result = runner.invoke(app, ["new", "demo", "--no-input", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"Warning: {warning}\n"
+    assert "Warning" not in result.stdout
