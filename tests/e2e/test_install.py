@@ -76,6 +76,9 @@ def test_from_the_local_folder(tmp_path: Path) -> None:
     made = mlproj_new(tmp_path, "demo", "--no-run")
     assert "which CI cannot reach" in made.stderr  # this session's mlproj is an editable checkout
     project = tmp_path / "demo"
+    # The lock is committed with the rest: CI installs from it.
+    assert "requirements.txt" in sh("git", "ls-files", cwd=project).stdout.split()
+    assert sh("git", "status", "--porcelain", cwd=project).stdout == ""
     python = fresh_venv(tmp_path / "venv", base_without_mlproj(tmp_path))
     pip = ["-m", "pip", "install", "--no-build-isolation", "--quiet"]
     in_venv(python, *pip, REPO, "-r", "requirements.txt", "-e", ".[dev]", cwd=project)
