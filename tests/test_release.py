@@ -44,6 +44,14 @@ def test_only_the_publish_job_holds_an_id_token_and_only_on_a_tag() -> None:
     assert "python -m twine check --strict dist/*" in runs
 
 
+@pytest.mark.slow
+def test_the_workflow_matches_its_schema_and_zizmor_finds_nothing() -> None:
+    """The same checks the template's workflows pass, offline."""
+    bin_dir = Path(sys.executable).parent
+    _run(bin_dir / "check-jsonschema", "--builtin-schema", "vendor.github-workflows", WORKFLOW)
+    _run(bin_dir / "zizmor", "--offline", "--min-severity", "medium", WORKFLOW)
+
+
 def _run(*args: str | Path) -> None:
     result = subprocess.run([str(arg) for arg in args], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
