@@ -132,7 +132,10 @@ def _installed(name: str) -> tuple[str, tuple[str, ...]] | None:
     text = found.read_text("METADATA") or found.read_text("PKG-INFO") or ""
     headers = HeaderParser().parsestr(text.replace("\r\n", "\n").split("\n\n", 1)[0])
     version = headers.get("Version") or found.version
-    return str(version), tuple(str(line) for line in headers.get_all("Requires-Dist") or ())
+    requires = headers.get_all("Requires-Dist")
+    if requires is None and found.read_text("requires.txt") is not None:  # an egg-info install
+        requires = found.requires
+    return str(version), tuple(str(line) for line in requires or ())
 
 
 def _render(pins: dict[str, Pin], unpinned: list[str]) -> str:

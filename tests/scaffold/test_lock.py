@@ -142,3 +142,43 @@ def test_pip_reads_the_lock_and_finds_it_installed_here(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Would install" not in result.stdout
+
+
+def test_markers_extras_and_egg_info_installs_are_followed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tiny installed world: a dist-info and an egg-info package, an extra, a marker."""
+    from tests.conftest import write
+
+    write(
+        tmp_path / "top_pkg-1.0.dist-info" / "METADATA",
+        "Metadata-Version: 2.1\nName: top-pkg\nVersion: 1.0\n"
+        "Requires-Dist: Old_Style>=0.1\n"
+        'Requires-Dist: never-here; python_version < "3"\n'
+        'Requires-Dist: extra-dep; extra == "fast"\n'
+        "\nA long description: Requires-Dist: not-a-header\n",
+    )
+    write(
+        tmp_path / "Old_Style-0.5.egg-info" / "PKG-INFO",
+        "Metadata-Version: 1.0\nName: Old_Style\nVersion: 0.5\n",
+    )
+    write(tmp_path / "Old_Style-0.5.egg-info" / "requires.txt", "leaf\n")
+    write(
+        tmp_path / "leaf-2.0.dist-info" / "METADATA",
+        "Metadata-Version: 2.1\nName: leaf\nVersion: 2.0\n",
+    )
+    write(
+        tmp_path / "extra_dep-3.0.dist-info" / "METADATA",
+        "Metadata-Version: 2.1\nName: extra-dep\nVersion: 3.0\n",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    plain = resolve("demo", ["top-pkg"], RANGE)
+    assert plain.pins == {
+        "top-pkg": "top-pkg==1.0",
+        "old-style": "old-style==0.5",
+        "leaf": "leaf==2.0",
+    }
+    assert "leaf==2.0\n    # via old-style\n" in plain.text
+    with_extra = resolve("demo", ["top-pkg[fast]"], RANGE)
+    assert with_extra.pins["extra-dep"] == "extra-dep==3.0"
