@@ -75,6 +75,10 @@ def new(
             # Steps name the data file: its name is text, never rich markup.
             on_step=lambda step: console.print(f"[green]•[/green] {escape(step)}"),
         )
+    if created.warning:
+        Console(stderr=True, highlight=False, soft_wrap=True).print(
+            f"[yellow]Warning:[/yellow] {escape(created.warning)}"
+        )
     profile = created.data
     features = len(profile.numeric) + len(profile.categorical)
     console.print(

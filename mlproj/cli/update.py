@@ -96,6 +96,7 @@ def report(result: UpdateResult) -> list[str]:
         ("Kept deleted (you deleted them; the template changed them)", result.kept_deleted),
         ("Conflicts", result.conflicts),
         ("Re-rendered from review-checklist.yaml", result.rerendered),
+        ("Written by mlproj (the pinned environment CI installs)", result.written),
     ):
         if paths:
             lines.append(f"{title} ({len(paths)}):")

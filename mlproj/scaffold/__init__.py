@@ -2,6 +2,8 @@
 
 `new` renders the template and `initialise` turns the render into a repository; `hooks` is what
 the template's cookiecutter hooks call, so plain `cookiecutter template/` gives the same project;
+`source` says where the running mlproj came from (PyPI, a git commit, a folder) and `lock` pins
+the project's environment in `requirements.txt`;
 `jinja` is the extension the template loads, which keeps every answer literal and escapes it for
 the file it lands in. `update` merges a newer template into a project three ways, with git:
 `renders` finds and stores the renders, `merge` does the merge.

@@ -23,6 +23,8 @@ from mlproj.data.dataset import DataProfile, default_table, profile, read_table
 from mlproj.data.profile_report import write_profile
 from mlproj.project.params import sync_params
 from mlproj.review.checklist import render_templates
+from mlproj.scaffold.lock import LOCK_FILE, write_lock
+from mlproj.scaffold.source import running_source
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -68,6 +70,8 @@ def initialise_project(
     sync_params(project)
     on_step("Rendering the pull and merge request templates from review-checklist.yaml")
     render_templates(project)
+    on_step(f"Pinning the environment in {LOCK_FILE} (the versions installed here)")
+    write_lock(project, running_source(answers.mlproj_version))
     on_step("Creating the git repository and DVC")
     gitrepo.init(project)
     dvc = python_module("dvc")

@@ -5,7 +5,8 @@ Cookiecutter loads it by name from `_extensions` in `cookiecutter.json`, so plai
 
 - Filters escape a value for the file it lands in (`py`, `pydoc`, `yaml`, `toml`, `md`), so a
   quote, a backslash or a newline in an answer cannot change the meaning of the generated
-  source; `slug` derives the folder name as `mlproj new` does.
+  source; `slug` derives the folder name as `mlproj new` does; `mlproj_requirement` and
+  `mlproj_link` say how the project asks for mlproj and where it came from (`source`).
 - The environment becomes a Jinja sandbox: no template (a file name, a default) can reach
   Python internals such as `cycler.__init__.__globals__`.
 - Cookiecutter renders every answer given on its command line or in a user config as a
@@ -126,6 +127,20 @@ def slug(value: object) -> str:
     return re.sub(r"[^a-z0-9]+", "-", str(value).strip().lower()).strip("-")
 
 
+def mlproj_requirement(version: object) -> str:
+    """How the project asks for mlproj: the running one's URL at its commit, or VERSION's range."""
+    from mlproj.scaffold.source import running_source
+
+    return running_source(str(version)).requirement
+
+
+def mlproj_link(version: object) -> str:
+    """The page the project's README links mlproj to: where the running mlproj came from."""
+    from mlproj.scaffold.source import running_source
+
+    return running_source(str(version)).link
+
+
 def check_answer(source: str, name: str | None = None) -> None:
     """Refuse SOURCE, an answer about to be rendered, if it holds Jinja beyond references."""
     rest = REFERENCE.sub("", source)
@@ -192,6 +207,8 @@ class MlprojExtension(Extension):
             toml=toml_string,
             md=markdown_text,
             slug=slug,
+            mlproj_requirement=mlproj_requirement,
+            mlproj_link=mlproj_link,
         )
         _sandbox(environment)
         _guard_answers(environment)

@@ -32,6 +32,7 @@ class Outcome:
     kept_deleted: tuple[str, ...]
     rerendered: tuple[str, ...]
     committed: str | None
+    written: tuple[str, ...] = ()
 
 
 def merge_render(
@@ -76,6 +77,7 @@ def _merge(repo: Path, branch: str, base: str, theirs: str, result: UpdateResult
     )
     settled = changed - set(conflicts) - set(kept_deleted)
     rerendered = _rerender_templates(repo) if CHECKLIST in settled else ()
+    written = () if "pyproject.toml" in conflicts else _write_missing_lock(repo, result)
     git_dir = Path(git(repo, "rev-parse", "--absolute-git-dir"))
     (git_dir / "MERGE_HEAD").write_text(f"{theirs}\n", encoding="utf-8")
     message = (
@@ -97,6 +99,7 @@ def _merge(repo: Path, branch: str, base: str, theirs: str, result: UpdateResult
         kept_deleted=tuple(kept_deleted),
         rerendered=rerendered,
         committed=committed,
+        written=written,
     )
 
 
@@ -108,6 +111,27 @@ def _unmerged(repo: Path) -> dict[str, set[int]]:
             info, path = entry.split("\t", 1)
             stages.setdefault(path, set()).add(int(info.split()[2]))
     return stages
+
+
+def _write_missing_lock(repo: Path, result: UpdateResult) -> tuple[str, ...]:
+    """Pin the environment of a project made before `mlproj new` wrote `requirements.txt`.
+
+    The template's CI installs from it, and it is not part of the render, so the merge alone
+    would give CI a file that does not exist. An existing one is the project's: left alone;
+    so is a project whose pyproject.toml is missing or unreadable (CI says so loudly).
+    """
+    from mlproj.errors import UserError
+    from mlproj.scaffold.lock import LOCK_FILE, write_lock
+    from mlproj.scaffold.source import running_source
+
+    if (repo / LOCK_FILE).exists() or not (repo / "pyproject.toml").is_file():
+        return ()
+    try:
+        write_lock(repo, running_source(result.version_to))
+    except UserError:
+        return ()
+    git(repo, "add", "--", LOCK_FILE)
+    return (LOCK_FILE,)
 
 
 def _rerender_templates(repo: Path) -> tuple[str, ...]:

@@ -32,6 +32,7 @@ from mlproj.errors import (
 from mlproj.scaffold.answers import DEFAULTS, OWNER, Answers
 from mlproj.scaffold.initialise import Progress, initialise_project
 from mlproj.scaffold.names import derive_names
+from mlproj.scaffold.source import running_source
 
 # Room for the staging folder's '.NAME.XXXXXXXX.mlproj' within a 255-byte file name.
 MAX_SLUG_BYTES = 200
@@ -39,12 +40,16 @@ MAX_SLUG_BYTES = 200
 
 @dataclass(frozen=True)
 class NewProject:
-    """A created project: where it is, what it learns, and the stages `dvc repro` runs."""
+    """A created project: where it is, what it learns, and the stages `dvc repro` runs.
+
+    WARNING, when set, says that CI cannot install the mlproj that made it (`source`).
+    """
 
     path: Path
     package: str
     data: DataProfile
     stages: tuple[str, ...] = ()
+    warning: str = ""
 
 
 def template_dir() -> Path:
@@ -117,7 +122,14 @@ def new_project(
             os.rename(rendered, destination)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return NewProject(path=destination, package=names.package, data=data_profile, stages=stages)
+    warning = running_source(__version__).warning
+    return NewProject(
+        path=destination,
+        package=names.package,
+        data=data_profile,
+        stages=stages,
+        warning=warning,
+    )
 
 
 def pipeline_stages(project: Path) -> tuple[str, ...]:

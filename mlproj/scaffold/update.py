@@ -13,8 +13,10 @@ that `git status`, editors and `git merge --abort` understand, never a `.rej` fi
 - ours: `develop`, on a new branch `feature/mlproj-update-X.Y.Z`.
 
 Files mlproj writes beyond the render (params.yaml, conf/data/, the data contract, dvc.lock,
-the data) are not in the render, so the merge never touches them. The pull request templates
-are re-rendered when review-checklist.yaml, which they are made from, merged cleanly.
+requirements.txt, the data) are not in the render, so the merge never touches them; a project
+made before `mlproj new` wrote requirements.txt gets one, since the template's CI installs it.
+The pull request templates are re-rendered when review-checklist.yaml, which they are made
+from, merged cleanly.
 """
 
 from __future__ import annotations
@@ -91,6 +93,7 @@ class UpdateResult:
     conflicts: tuple[str, ...] = ()
     kept_deleted: tuple[str, ...] = ()
     rerendered: tuple[str, ...] = ()
+    written: tuple[str, ...] = ()
     up_to_date: bool = False
     pending_on_branch: bool = False
     committed: str | None = None
@@ -200,6 +203,7 @@ def update_project(prepared: Preparation, answers: Mapping[str, str] | None = No
         conflicts=outcome.conflicts,
         kept_deleted=outcome.kept_deleted,
         rerendered=outcome.rerendered,
+        written=outcome.written,
         committed=None if prepared.dry_run else outcome.committed,
     )
 

@@ -185,3 +185,30 @@ def test_the_panel_names_the_stages_of_dvc_yaml_and_the_platforms_opener(
     assert "dvc repro          # the 7 stages above: trains the baseline" in lines
     assert "dvc exp show --only-changed" in lines
     assert f"{opener}   # the SHAP report" in lines
+
+
+def test_a_source_ci_cannot_reach_is_one_warning_on_stderr(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mlproj.data.dataset import DataProfile
+    from mlproj.scaffold import new as scaffold_new
+
+    warning = 'mlproj was installed from "/src/mlproj" on this machine, which CI cannot reach: [x]'
+    made = scaffold_new.NewProject(
+        path=tmp_path / "demo",
+        package="demo",
+        data=DataProfile(
+            target="species",
+            task="classification",
+            numeric=(),
+            categorical=(),
+            identifiers=(),
+            rows=3,
+        ),
+        warning=warning,
+    )
+    monkeypatch.setattr(scaffold_new, "new_project", lambda *args, **kwargs: made)
+    result = runner.invoke(app, ["new", "demo", "--no-input", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"Warning: {warning}\n"
+    assert "Warning" not in result.stdout

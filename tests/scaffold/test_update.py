@@ -279,3 +279,29 @@ def test_base_given_explicitly(project: Path, template: Path) -> None:
 
     assert result.base.description == f"{first[:7]}, given with --base"
     assert "README.md" in result.taken
+
+
+PYPROJECT = '[project]\nname = "demo"\ndependencies = []\n\n[project.optional-dependencies]\ndev = ["pytest>=8"]\n'
+
+
+def test_a_project_without_a_lock_gets_one_with_the_update(project: Path, template: Path) -> None:
+    """The template's CI installs requirements.txt, which older projects never had."""
+    write(template / SLUG / "pyproject.toml", PYPROJECT)
+
+    result = update(project, template)
+
+    assert result.written == ("requirements.txt",) and result.conflicts == ()
+    assert "requirements.txt" in git(project, "ls-files").split()
+    assert git(project, "status", "--porcelain") == ""
+    assert "\npytest==" in (project / "requirements.txt").read_text()
+
+
+def test_an_existing_lock_is_the_projects_own(project: Path, template: Path) -> None:
+    write(project / "requirements.txt", "pytest==8.0.0\n")
+    commit_all(project, "my own lock")
+    write(template / SLUG / "pyproject.toml", PYPROJECT)
+
+    result = update(project, template)
+
+    assert result.written == ()
+    assert (project / "requirements.txt").read_text() == "pytest==8.0.0\n"
