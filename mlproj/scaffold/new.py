@@ -24,13 +24,14 @@ from mlproj.data.dataset import DataProfile, Task, profile, read_table
 from mlproj.errors import (
     DataError,
     DestinationExists,
+    FirstRunInterrupted,
     InvalidName,
     InvalidYaml,
     RenderedInvalid,
     UserError,
 )
 from mlproj.scaffold.answers import DEFAULTS, OWNER, Answers
-from mlproj.scaffold.initialise import Progress, initialise_project
+from mlproj.scaffold.initialise import Progress, first_run_interrupted, initialise_project
 from mlproj.scaffold.names import derive_names
 
 # Room for the staging folder's '.NAME.XXXXXXXX.mlproj' within a 255-byte file name.
@@ -109,13 +110,21 @@ def new_project(
         with writing(f"the project in {output_dir}"):
             on_step("Rendering the template")
             rendered = render_template(staging, context)
-            data_profile = initialise_project(rendered, answers, on_step, frame)
-            if destination.exists():
-                destination.rmdir()  # checked empty above; a file appearing since makes this fail
-            os.rename(rendered, destination)
+            try:
+                data_profile = initialise_project(rendered, answers, on_step, frame)
+            except FirstRunInterrupted:  # the project is whole, only untrained: it is kept
+                _move_in_place(rendered, destination)
+                raise first_run_interrupted(destination) from None
+            _move_in_place(rendered, destination)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return NewProject(path=destination, package=names.package, data=data_profile)
+
+
+def _move_in_place(rendered: Path, destination: Path) -> None:
+    if destination.exists():
+        destination.rmdir()  # checked empty above; a file appearing since makes this fail
+    os.rename(rendered, destination)
 
 
 def _default_owner(email: str) -> str:

@@ -5,6 +5,8 @@ Each module has a plain `run(cfg)` that tests call directly, and a `main()` that
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 from collections.abc import Callable
 
@@ -12,6 +14,12 @@ from mlproj.api import UserError
 from omegaconf import DictConfig
 
 from {{ cookiecutter.package_name }}.config import load_params
+
+if os.environ.get("DVC_STAGE"):
+    # Under DVC, Ctrl-C ends a stage at once, even inside a long fit or SHAP computation (where
+    # Python would only raise KeyboardInterrupt once it returns), and without a traceback: DVC
+    # stops on one line naming the stage, and the next `dvc repro` runs it again.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def main(run: Callable[[DictConfig], object]) -> None:
