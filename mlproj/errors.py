@@ -227,3 +227,15 @@ class InvalidYaml(UserError):
     """
 
     exit_code = 28
+
+
+class FirstRunInterrupted(UserError):
+    """Raised when Ctrl-C stops `mlproj new`'s first `dvc repro`: the project is kept, untrained.
+
+    The first run is optional (`--no-run` skips it), so a Ctrl-C during it stops the pipeline
+    and keeps everything else: the project is created and committed, with whatever stages had
+    finished, and `dvc repro` in it goes on from there. A second Ctrl-C leaves nothing. The exit
+    code is the shell's for an interrupt.
+    """
+
+    exit_code = 130

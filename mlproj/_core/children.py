@@ -2,10 +2,13 @@
 
 Each child starts in a process group of its own, so a Ctrl-C typed at the terminal reaches
 mlproj alone and mlproj ends the whole group (the child and whatever it started, such as the
-stages of `dvc repro`) before it unwinds. On Linux the child also asks the kernel for a SIGTERM
-when mlproj dies (`PR_SET_PDEATHSIG`), which covers a `kill -9` that leaves mlproj no time to
-act. That signal reaches the direct child only, so a Python child (dvc, pytest, pre-commit),
-which may start processes of its own, runs under a small guard that ends its group on SIGTERM.
+stages of `dvc repro`) before it unwinds. On Ctrl-C the group gets SIGINT first, as the
+terminal would have sent it, so `dvc repro` stops its stage and exits cleanly (`dvc.lock`
+written whole); SIGTERM, then SIGKILL, follow if it is still there seconds later. On Linux the
+child also asks the kernel for a SIGTERM when mlproj dies (`PR_SET_PDEATHSIG`), which covers a
+`kill -9` that leaves mlproj no time to act. That signal reaches the direct child only, so a
+Python child (dvc, pytest, pre-commit), which may start processes of its own, runs under a
+small guard that ends its group on SIGTERM.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-# Seconds a group has to exit after SIGTERM (git removes its lock files) before SIGKILL.
+# Seconds a group has to exit after SIGINT or SIGTERM (git removes its lock files, dvc records
+# the stages it finished) before the next, harder signal.
 GRACE = 5.0
 _PR_SET_PDEATHSIG = 1
 _POSIX = os.name == "posix"
@@ -48,24 +52,37 @@ def run_child(
     ) as process:
         try:
             stdout, stderr = process.communicate(input)
-        except BaseException:  # Ctrl-C, SIGTERM turned into SystemExit, or a bug
+        except KeyboardInterrupt:
+            end_group(process, signal.SIGINT)
+            raise
+        except BaseException:  # SIGTERM turned into SystemExit, or a bug
             end_group(process)
             raise
     return subprocess.CompletedProcess(list(args), process.returncode, stdout, stderr)
 
 
-def end_group(process: subprocess.Popen[str]) -> None:
-    """SIGTERM the child's group, wait GRACE seconds, then SIGKILL whatever is left of it."""
+def end_group(process: subprocess.Popen[str], first: int = signal.SIGTERM) -> None:
+    """Signal the child's group FIRST (SIGINT or SIGTERM), then SIGTERM, GRACE seconds apart.
+
+    Once the child has exited, or the signals have run out, SIGKILL ends whatever is left of
+    its group. Another Ctrl-C while it winds down means "now": the group is killed at once.
+    """
     if not _POSIX:  # no process groups to signal: the child alone
         process.kill()
         return
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            break
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(GRACE)
+    try:
+        with contextlib.suppress(ProcessLookupError):  # the whole group is gone
+            for sig in dict.fromkeys([first, signal.SIGTERM]):
+                os.killpg(process.pid, sig)
+                try:
+                    process.wait(GRACE)
+                    break
+                except subprocess.TimeoutExpired:
+                    continue
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def _die_with_parent() -> Callable[[], None] | None:

@@ -2,8 +2,10 @@
 
 mlproj starts each Python child under this guard, in a group of its own, and Linux sends the
 guard SIGTERM when mlproj dies (see `mlproj._core.children`). The child's own children, such as
-the stages of `dvc repro`, are in the same group, so they end too. Standard library only: it
-runs isolated (`-I`), without mlproj on the path, and must start fast.
+the stages of `dvc repro`, are in the same group, so they end too. A SIGINT sent to the group
+(mlproj passing on a Ctrl-C) is the child's to act on: the guard lets it pass and waits on, so
+the child has its time to stop cleanly. Standard library only: it runs isolated (`-I`), without
+mlproj on the path, and must start fast.
 """
 
 from __future__ import annotations
@@ -25,9 +27,14 @@ def _terminated(signum: int, frame: FrameType | None) -> None:
     raise _Terminated
 
 
+def _ignored(signum: int, frame: FrameType | None) -> None:
+    """SIGINT: the child has it too. A handler, not SIG_IGN, which the child would inherit."""
+
+
 def main(args: list[str]) -> int:
     """Run ARGS; on SIGTERM, SIGTERM the group, give it GRACE seconds, then SIGKILL it."""
     signal.signal(signal.SIGTERM, _terminated)
+    signal.signal(signal.SIGINT, _ignored)
     child = None
     try:
         child = subprocess.Popen(args)

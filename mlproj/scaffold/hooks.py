@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from mlproj.errors import UserError
+from mlproj.errors import FirstRunInterrupted, UserError
 from mlproj.scaffold.answers import Answers
 from mlproj.scaffold.initialise import initialise_project, load_data
 from mlproj.scaffold.new import remove_bytecode
@@ -42,6 +42,9 @@ def post_generate(project: Path, context: Mapping[str, Any]) -> int:
         answers = Answers.from_context(context, cwd=_invocation_dir())
         remove_bytecode(project)
         initialise_project(project, answers, on_step=lambda step: print(f"mlproj: {step}"))
+    except FirstRunInterrupted as exc:  # whole, only untrained: cookiecutter must keep it
+        print(exc, file=sys.stderr)
+        return 0
     except UserError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return exc.exit_code

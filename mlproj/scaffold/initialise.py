@@ -21,6 +21,7 @@ from mlproj._core.shell import DVC_ENV, python_module, run
 from mlproj._core.yamlio import yaml_string
 from mlproj.data.dataset import DataProfile, default_table, profile, read_table
 from mlproj.data.profile_report import write_profile
+from mlproj.errors import FirstRunInterrupted
 from mlproj.project.params import sync_params
 from mlproj.review.checklist import render_templates
 from mlproj.scaffold.lock import LOCK_FILE, write_lock
@@ -92,9 +93,10 @@ def initialise_project(
         target = project / "data" / "raw" / raw_name
         copy_file(answers.data_path, target)
         run([*dvc, "add", "--quiet", str(target.relative_to(project))], project, env=DVC_ENV)
+    interrupted = False
     if answers.run_pipeline:
-        on_step("Running the pipeline once (dvc repro) for a baseline")
-        run([*dvc, "repro", "--quiet"], project, env=_tool_env())
+        on_step("Running the pipeline once (dvc repro) for a baseline; Ctrl-C skips the rest")
+        interrupted = not _first_run(project, dvc)
     on_step("Installing the git hooks")
     run(python_module("pre_commit", "install"), project)
     on_step("Committing to main and creating develop")
@@ -102,6 +104,8 @@ def initialise_project(
     trailer = f"Mlproj-Template: {answers.mlproj_version}"
     message = f"Create {answers.project_name} with mlproj\n\n{trailer}"
     gitrepo.first_commit(project, message, author=answers.author, email=answers.email)
+    if interrupted:
+        raise first_run_interrupted(project)
     return data
 
 
@@ -119,6 +123,27 @@ def _dvc_init(project: Path, dvc: list[str]) -> None:
         for child in sorted(aside.iterdir()):
             child.rename(shipped / child.name)
         aside.rmdir()
+
+
+def _first_run(project: Path, dvc: list[str]) -> bool:
+    """Run the pipeline once; False if Ctrl-C stopped it.
+
+    DVC has the Ctrl-C passed on (`_core.children`): it stops the running stage and exits, and
+    `dvc.lock` keeps the stages that had finished, so the next `dvc repro` goes on from there.
+    """
+    try:
+        run([*dvc, "repro", "--quiet"], project, env=_tool_env())
+    except KeyboardInterrupt:
+        return False
+    return True
+
+
+def first_run_interrupted(project: Path) -> FirstRunInterrupted:
+    """The error saying PROJECT was made without its first run finished, and how to finish it."""
+    return FirstRunInterrupted(
+        f"The first run was interrupted: {project} is created, without a trained model. "
+        f"To train it: cd {project} && dvc repro"
+    )
 
 
 def _tool_env() -> dict[str, str]:

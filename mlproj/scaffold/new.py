@@ -24,13 +24,14 @@ from mlproj.data.dataset import DataProfile, Task, profile, read_table
 from mlproj.errors import (
     DataError,
     DestinationExists,
+    FirstRunInterrupted,
     InvalidName,
     InvalidYaml,
     RenderedInvalid,
     UserError,
 )
 from mlproj.scaffold.answers import DEFAULTS, OWNER, Answers
-from mlproj.scaffold.initialise import Progress, initialise_project
+from mlproj.scaffold.initialise import Progress, first_run_interrupted, initialise_project
 from mlproj.scaffold.names import derive_names
 from mlproj.scaffold.source import running_source
 
@@ -115,11 +116,13 @@ def new_project(
         with writing(f"the project in {output_dir}"):
             on_step("Rendering the template")
             rendered = render_template(staging, context)
-            data_profile = initialise_project(rendered, answers, on_step, frame)
+            try:
+                data_profile = initialise_project(rendered, answers, on_step, frame)
+            except FirstRunInterrupted:  # the project is whole, only untrained: it is kept
+                _move_in_place(rendered, destination)
+                raise first_run_interrupted(destination) from None
             stages = pipeline_stages(rendered)
-            if destination.exists():
-                destination.rmdir()  # checked empty above; a file appearing since makes this fail
-            os.rename(rendered, destination)
+            _move_in_place(rendered, destination)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     warning = running_source(__version__).warning
@@ -140,6 +143,12 @@ def pipeline_stages(project: Path) -> tuple[str, ...]:
     spec = load_yaml(project / "dvc.yaml")
     stages = spec.get("stages") if isinstance(spec, dict) else None
     return tuple(str(name) for name in stages) if isinstance(stages, dict) else ()
+
+
+def _move_in_place(rendered: Path, destination: Path) -> None:
+    if destination.exists():
+        destination.rmdir()  # checked empty above; a file appearing since makes this fail
+    os.rename(rendered, destination)
 
 
 def _default_owner(email: str) -> str:

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
+import os
 import re
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from tests.e2e.conftest import REPO, copy_project, mlproj_new, sh
+from tests.e2e.conftest import BIN, REPO, copy_project, mlproj_new, sh
 
 pytestmark = pytest.mark.e2e
 
@@ -84,6 +89,53 @@ def test_a_model_param_change_reruns_only_train_onwards(penguins: Path, tmp_path
     assert ran(result.stdout) == ["params", "train", "regression", "evaluate", "explain", "card"]
     assert "n_estimators: 20" in (project / "params.yaml").read_text()
     assert "up to date" in sh("dvc", "status", cwd=project).stdout
+
+
+def test_ctrl_c_stops_repro_at_once_and_the_next_repro_goes_on(
+    penguins: Path, tmp_path: Path
+) -> None:
+    """A terminal's Ctrl-C (SIGINT to its whole foreground group) while the model trains: DVC
+    stops on one line, and the next `dvc repro` finishes from there, leaving git as it was.
+    """
+    import psutil
+
+    project = copy_project(penguins, tmp_path / "demo")
+    process = subprocess.Popen(
+        ["dvc", "repro", "--force"],
+        cwd=project,
+        env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # a group of its own, as a shell starts a job
+    )
+
+    def training() -> bool:
+        for child in psutil.Process(process.pid).children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                if "demo.stages.train" in child.cmdline():
+                    return True
+        return False
+
+    deadline = time.monotonic() + 300
+    while not training():
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the train stage never started"
+        time.sleep(0.05)
+    time.sleep(0.5)  # past the interpreter's start, into the stage's imports and fit
+    start = time.monotonic()
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert time.monotonic() - start < 15  # a loaded machine; about a second on a quiet one
+    assert process.returncode != 0
+    assert len(stderr.splitlines()) == 1, stderr  # no traceback from the stage
+    assert stderr.startswith("ERROR: failed to reproduce 'train'")
+
+    result = sh("dvc", "repro", cwd=project)
+    assert "Stage 'train' is cached - skipping run" in result.stdout  # its run is remembered
+    assert ran(result.stdout) == []
+    assert (project / "models" / "model.skops").is_file()
+    assert sh("git", "status", "--porcelain", cwd=project).stdout == ""
 
 
 def test_a_hand_edit_of_params_is_refused_not_lost(penguins: Path, tmp_path: Path) -> None:

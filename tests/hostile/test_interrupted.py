@@ -201,6 +201,54 @@ def test_new_killed_while_the_pipeline_runs_ends_dvc_and_its_stage(tmp_path: Pat
     assert (out / "demo" / "models" / "model.skops").is_file()
 
 
+def ctrl_c_when(process: subprocess.Popen[bytes], ready: Callable[[], bool]) -> float:
+    """Once READY() holds, send SIGINT to PROCESS's group, as a terminal's Ctrl-C does; return
+    the seconds it took to exit.
+    """
+    deadline = time.monotonic() + 300
+    while not ready():
+        assert process.poll() is None, "the command ended before the moment"
+        assert time.monotonic() < deadline, "the moment never came"
+        time.sleep(0.05)
+    start = time.monotonic()
+    os.killpg(process.pid, signal.SIGINT)
+    process.wait(120)
+    return time.monotonic() - start
+
+
+@pytest.mark.e2e
+def test_ctrl_c_in_the_first_run_keeps_the_project_and_dvc_repro_goes_on(tmp_path: Path) -> None:
+    """Ctrl-C while the model trains: the project is kept, whole and committed, untrained; no
+    pipeline output is left for git (DVC drops its own ignore entries when interrupted).
+    """
+    out = tmp_path / "out"
+    out.mkdir()
+    process = launch(mlproj("new", "demo", "--no-input", "-o", out), out)
+    seconds = ctrl_c_when(process, in_folder(out, "demo.stages.train"))
+    project = (out / "demo").resolve()
+    assert process.returncode == 130
+    assert process.stderr is not None
+    assert process.stderr.read().decode() == (
+        f"Error: The first run was interrupted: {project} is created, without a trained model. "
+        f"To train it: cd {project} && dvc repro\n"
+    )
+    assert seconds < 15  # a loaded machine; about 4 seconds on a quiet one
+    assert survivors(out) == []
+    assert complete(project)
+    assert git(project, "ls-files", "data", "models") == "data/contract.yaml"
+
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    resumed = subprocess.run(["dvc", "repro"], cwd=project, env=env, capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "Stage 'split' didn't change, skipping" in resumed.stdout  # it goes on from train
+    assert (project / "models" / "model.skops").is_file()
+    changed = git(project, "status", "--porcelain", "--untracked-files=all").splitlines()
+    assert [line for line in changed if "D" in line[:2]] == []  # nothing tracked was lost
+    left_for_git = {line[3:] for line in changed}
+    assert not {p for p in left_for_git if p.startswith(("data/", "models/", "reports/figures"))}
+    assert "reports/explain.html" not in left_for_git
+
+
 # --- mlproj add-regression --force ----------------------------------------------------------
 
 REGRESSIONS = Path("tests") / "regressions"

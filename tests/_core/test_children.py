@@ -1,0 +1,60 @@
+"""Ctrl-C passed on to a child's group: the child stops on its own first, by force only if not."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from mlproj._core import children
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the guard runs on Linux")
+
+# A Python child (as dvc is) under the guard; it says when its handler is in place.
+ON_SIGINT = """
+import signal, sys, time
+signal.signal(signal.SIGINT, lambda *_: sys.exit({code}))
+print("ready", flush=True)
+time.sleep(30)
+"""
+
+
+def guarded(script: str) -> subprocess.Popen[str]:
+    """SCRIPT under the guard, in a group of its own, as `run_child` starts a Python child."""
+    process = subprocess.Popen(
+        [sys.executable, "-I", str(children.GUARD), sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline() == "ready\n"
+    return process
+
+
+def test_ctrl_c_reaches_the_child_and_the_guard_waits_for_it() -> None:
+    process = guarded(ON_SIGINT.format(code=3))  # stops cleanly, with its own exit code
+    children.end_group(process, children.signal.SIGINT)
+    assert process.returncode == 3
+    assert gone(process)
+
+
+def test_a_child_deaf_to_ctrl_c_is_terminated(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(children, "GRACE", 0.2)
+    process = guarded(ON_SIGINT.replace("lambda *_: sys.exit({code})", "signal.SIG_IGN"))
+    start = time.monotonic()
+    children.end_group(process, children.signal.SIGINT)
+    assert time.monotonic() - start < 5  # GRACE, then SIGTERM: not the child's 30 seconds
+    assert gone(process)
+
+
+def gone(process: subprocess.Popen[str]) -> bool:
+    """Whether nothing is left of PROCESS's group."""
+    try:
+        os.killpg(process.pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
