@@ -226,3 +226,12 @@ class InvalidYaml(UserError):
     """
 
     exit_code = 28
+
+
+class OutputExists(UserError):
+    """Raised when an output file a command would write exists and `--force` was not given.
+
+    `mlproj predict` refuses before reading any row, and leaves the file untouched.
+    """
+
+    exit_code = 29
