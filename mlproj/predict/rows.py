@@ -56,7 +56,7 @@ def describe(rule: ColumnRule, broken: str, value: Any) -> str:
     if broken == "nullable":
         return f"{column} is empty, and the contract says it never is"
     if broken == "kind":
-        return f"{column} holds {brief(value)}, not a {rule.kind} value"
+        return f"{column} holds {brief(value)}, expected {rule.kind}"
     if broken == "min":
         return f"{column} is {brief(value)}, below min {rule.minimum}"
     if broken == "max":
