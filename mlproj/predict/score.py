@@ -129,10 +129,12 @@ def _stream(run: _Run, output: Path, rejects: Path | None) -> tuple[int, int, in
     with ExitStack() as stack:
         handle = stack.enter_context(atomic.streaming(output))
         writer = TableWriter(handle, table_format(output, "the output"), output)
+        stack.callback(writer.discard)
         set_aside = None
         if rejects is not None:
             handle = stack.enter_context(atomic.streaming(rejects))
             set_aside = TableWriter(handle, table_format(rejects, "the rejects"), rejects)
+            stack.callback(set_aside.discard)
         for chunk in read_chunks(run.batch, run.columns, run.contract, run.chunk_size):
             checked = check_rows(chunk, run.contract, source=source)
             if checked.reasons and set_aside is None:

@@ -7,6 +7,7 @@ is read. Row labels count from 0 across the whole file, so a message can name a 
 
 from __future__ import annotations
 
+import contextlib
 import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -171,3 +172,16 @@ class TableWriter:
                 self._write_parquet(self.empty)
             if self.parquet is not None:
                 self.parquet.close()
+                self.parquet = None
+
+    def discard(self) -> None:
+        """Let go of an unfinished Parquet writer while its file is still open.
+
+        Left to the garbage collector, it would write its footer into a closed file and print
+        an "exception ignored" warning after the real error.
+        """
+        if self.parquet is not None:
+            writer, self.parquet = self.parquet, None
+            # The file is being thrown away: a failure to finish it does not matter.
+            with contextlib.suppress(Exception):
+                writer.close()
