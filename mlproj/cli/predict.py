@@ -36,7 +36,10 @@ def predict(
         help="Write rows that break the data contract to the rejects file instead of refusing.",
     ),
     rejects: Path | None = typer.Option(
-        None, "--rejects", help="The rejects file (default: FILE's stem + .rejects, beside OUT)."
+        None,
+        "--rejects",
+        help="The rejects file; implies --skip-invalid (default: FILE's stem + .rejects, "
+        "beside OUT).",
     ),
     chunk_size: int = typer.Option(
         100_000, "--chunk-size", min=1, help="Rows read, checked and scored at a time."
@@ -58,7 +61,7 @@ def predict(
             batch,
             output,
             which=version or stage,
-            skip_invalid=skip_invalid,
+            skip_invalid=skip_invalid or rejects is not None,
             rejects=rejects,
             chunk_size=chunk_size,
             force=force,

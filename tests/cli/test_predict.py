@@ -80,3 +80,11 @@ def test_a_version_needs_a_registry(project: Path, tmp_path: Path) -> None:
 def test_outside_a_project(tmp_path: Path) -> None:
     result = predict(tmp_path, "b.csv")
     assert result.exit_code == 6
+
+
+def test_naming_a_rejects_file_sets_rows_aside(project: Path, tmp_path: Path) -> None:
+    batch = write(tmp_path / "batch.csv", "id,x,color\n1,-2.0,red\n2,2.0,green\n")
+    rejects = tmp_path / "bad" / "rows.csv"
+    result = predict(project, str(batch), "--rejects", str(rejects))
+    assert result.exit_code == 0, result.output
+    assert rejects.read_text().splitlines()[1].startswith("2,2,2.0,green,")
