@@ -216,6 +216,6 @@ def _scored(valid: pd.DataFrame, run: _Run, *, source: str) -> pd.DataFrame:
 def _with_reasons(rejected: pd.DataFrame, reasons: dict[Any, list[str]]) -> pd.DataFrame:
     """The rejected rows as read (as text, so a Parquet file takes any value) and why."""
     out = rejected.astype("string")
-    out.insert(0, "row", [int(label) + 1 for label in rejected.index])
+    out.insert(0, ROW, [int(label) + 1 for label in rejected.index])
     out[REASON] = ["; ".join(reasons[label]) for label in rejected.index]
     return out

@@ -211,3 +211,16 @@ def test_an_interrupt_mid_write_leaves_no_output(
     with pytest.raises(KeyboardInterrupt):
         predict_file(open_project(project), path, chunk_size=2, skip_invalid=True)
     assert listing(tmp_path) == before
+
+
+def test_rows_the_contract_allows_but_the_model_cannot_take(project: Path, tmp_path: Path) -> None:
+    contract = project / "data" / "contract.yaml"
+    contract.write_text(contract.read_text().replace("[blue, red]", "[blue, green, red]"))
+    path = batch(tmp_path, "id,x,color\n1,1.0,red\n2,1.0,green\n3,1.0,red\n")
+    before = listing(tmp_path)
+    with pytest.raises(DataError) as refused:
+        predict_file(open_project(project), path, chunk_size=2)
+    assert str(refused.value).startswith(
+        f"{path}: the model cannot predict rows 1-2 (ValueError: Found unknown categories"
+    )
+    assert listing(tmp_path) == before
