@@ -239,3 +239,12 @@ class FirstRunInterrupted(UserError):
     """
 
     exit_code = 130
+
+
+class OutputExists(UserError):
+    """Raised when an output file a command would write exists and `--force` was not given.
+
+    `mlproj predict` refuses before reading any row, and leaves the file untouched.
+    """
+
+    exit_code = 29

@@ -43,6 +43,17 @@ def copy_file(source: Path, path: Path) -> None:
 
 
 @contextmanager
+def streaming(path: Path) -> Iterator[BinaryIO]:
+    """Write PATH piece by piece into a temporary file beside it, renamed over PATH at the end.
+
+    For outputs too big to hold in memory: an error or Ctrl-C half way leaves no partial PATH
+    and no temporary file.
+    """
+    with _temporary_beside(path) as (handle, _tmp):
+        yield handle
+
+
+@contextmanager
 def writing(what: str) -> Iterator[None]:
     """Turn an `OSError` raised while writing WHAT with another library's code into `CannotWrite`.
 

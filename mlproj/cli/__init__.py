@@ -13,6 +13,7 @@ from mlproj.cli import flow as flow_command
 from mlproj.cli import gates as gates_command
 from mlproj.cli import new as new_command
 from mlproj.cli import params as params_command
+from mlproj.cli import predict as predict_command
 from mlproj.cli import registry as registry_command
 from mlproj.cli import regression as regression_command
 from mlproj.cli import reproduce as reproduce_command
@@ -36,6 +37,7 @@ app.add_typer(flow_command.app, name="flow")
 app.add_typer(review_command.app, name="review")
 app.add_typer(registry_command.app, name="registry")
 app.command("drift")(drift_command.drift)
+app.command("predict")(predict_command.predict)
 app.add_typer(gates_command.app, name="gates")
 app.command("reproduce")(reproduce_command.reproduce)
 app.command("card")(card_command.card)
