@@ -8,6 +8,9 @@ open release branch if there is one, which carries it to `develop` later.
 `finish` checks everything before it changes anything: a clean tree, merges that will not
 conflict, the regression suite, a pipeline that is up to date and the project's tests.
 Merges are `--no-ff`, so each branch stays visible in the history as one unit of review.
+A release or hotfix then records its tag in `last-release.json` on the branch it went back
+into, reruns the pipeline (the gates compare with that release from now on) and commits, so
+every commit it leaves, the tagged one included, reproduces.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from mlproj._core.git import (
     branches,
     changed_paths,
     current_branch,
+    identity_env,
     merge_conflicts,
     tags,
 )
@@ -32,6 +36,8 @@ from mlproj._core.shell import DVC_ENV, python_module, run
 from mlproj._core.text import listing
 from mlproj.errors import FlowRefused, InvalidFlowName, NotAProject, UserError
 from mlproj.flow.registry import register, uses_registry
+from mlproj.flow.releases import RECORD_FILE, parse_release, record_release
+from mlproj.project.params import project_params
 
 Progress = Callable[[str], None]
 
@@ -132,21 +138,9 @@ def finish(
             _switch_back(project, started_on)
         raise
 
-    tag = None
-    for target in targets:
-        run(["git", "switch", "--quiet", target], project)
-        message = f"Merge branch '{branch}' into {target}"
-        run(["git", "merge", "--quiet", "--no-ff", "--message", message, branch], project)
-        on_step(f"Merged {branch} into {target}")
-        if version is not None and target == MAIN:
-            tag = TAG_PREFIX + version
-            label = "Release" if kind.name == "release" else "Hotfix"
-            # A finish that was killed after tagging is finished by running it again.
-            if _commit(project, f"refs/tags/{tag}^{{commit}}") != _commit(project, "HEAD"):
-                run(["git", "tag", "--annotate", tag, "--message", f"{label} {version}"], project)
-            on_step(f"Tagged {tag}")
-            if uses_registry(project):
-                on_step(f"Registered {register(project, tag, tag)} (mlproj registry)")
+    tag = _merge(project, kind, branch, targets, version, on_step)
+    if tag is not None:
+        _record_release(project, tag, targets[-1], on_step)
     run(["git", "branch", "--quiet", "--delete", branch], project)
     on_step(f"Deleted {branch}")
     return Finished(
@@ -179,6 +173,53 @@ def _check_before_merging(
     on_step("Pipeline up to date (dvc status)")
     _check_tests(project)
     on_step("Tests pass")
+
+
+def _merge(
+    project: Path,
+    kind: Kind,
+    branch: str,
+    targets: tuple[str, ...],
+    version: str | None,
+    on_step: Progress,
+) -> str | None:
+    """Merge BRANCH into each of TARGETS; tag (and register) VERSION on main; the tag made."""
+    tag = None
+    for target in targets:
+        run(["git", "switch", "--quiet", target], project)
+        message = f"Merge branch '{branch}' into {target}"
+        run(["git", "merge", "--quiet", "--no-ff", "--message", message, branch], project)
+        on_step(f"Merged {branch} into {target}")
+        if version is not None and target == MAIN:
+            tag = TAG_PREFIX + version
+            label = "Release" if kind.name == "release" else "Hotfix"
+            # A finish that was killed after tagging is finished by running it again.
+            if _commit(project, f"refs/tags/{tag}^{{commit}}") != _commit(project, "HEAD"):
+                run(["git", "tag", "--annotate", tag, "--message", f"{label} {version}"], project)
+            on_step(f"Tagged {tag}")
+            if uses_registry(project):
+                on_step(f"Registered {register(project, tag, tag)} (mlproj registry)")
+    return tag
+
+
+def _record_release(project: Path, tag: str, branch: str, on_step: Progress) -> None:
+    """Make TAG the release the checked-out BRANCH's gates compare with, and commit the result.
+
+    The tagged commit keeps the record it was judged with (the release before it); the branch
+    work goes on from gets this one. The tree was clean and the merge checked, so every change
+    is the pipeline's; the commit skips the hooks, which refuse commits on develop.
+    """
+    release = parse_release(tag)
+    metrics = project / str((project_params(project).get("paths") or {}).get("metrics"))
+    if release is None or not record_release(project, release, metrics):
+        return
+    _restore_outputs(project)
+    run(python_module("dvc", "repro", "--quiet"), project, env=DVC_ENV)
+    run(["git", "add", "--all"], project)
+    message = f"Record {tag} as the last release: the gates compare with it from now on"
+    commit = ["git", "commit", "--quiet", "--no-verify", "--message", message]
+    run(commit, project, env=identity_env(project))
+    on_step(f"Recorded {tag} in {RECORD_FILE} on {branch}; pipeline rerun and committed")
 
 
 def _switch_back(project: Path, started_on: str) -> None:

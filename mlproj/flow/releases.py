@@ -5,6 +5,11 @@ version, not the nearest tag reachable from HEAD: Gitflow merges a release *bran
 `develop`, so the tag's own commit on `main` is often not an ancestor of the work being gated,
 and a hotfix tag on `main` never is. The highest version is also what production runs.
 Pre-releases (`v1.0.0-rc.1`) and other tags are not releases and are ignored.
+
+What the pipeline compares with is not read from the tags, though: a tag made after a commit
+would change what that commit's `gates` stage gives, so the commit would no longer reproduce.
+`release finish` records the release it made in `last-release.json` (its tag and its metrics)
+on the branch it merges back into, and the `gates` stage declares that file as an input.
 """
 
 from __future__ import annotations
@@ -15,9 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mlproj._core.atomic import write_text
 from mlproj._core.shell import run
 from mlproj.errors import CommandFailed, InvalidGates
 
+RECORD_FILE = "last-release.json"
 _RELEASE = re.compile(r"v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
 
 
@@ -50,8 +57,8 @@ def last_release(project: Path) -> Release | None:
 def released_metrics(project: Path, release: Release, metrics: Path) -> dict[str, Any] | None:
     """METRICS (a path under PROJECT) as committed at RELEASE; None if the release had none.
 
-    Read with `git show`, so nobody has to copy a file around at release time: the tag is the
-    record. A `./` path is relative to PROJECT, which may be a folder inside a larger repository.
+    Read with `git show`, so the metrics are those the tag points at, whatever the branch
+    holds now. A `./` path is relative to PROJECT, which may be a folder inside a larger repository.
     """
     spec = f"{release.tag}:./{metrics.relative_to(project).as_posix()}"
     try:
@@ -71,6 +78,47 @@ def parse_metrics(text: str, where: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InvalidGates(f"{where}: not a JSON object of metrics.")
     return data
+
+
+@dataclass(frozen=True)
+class ReleaseRecord:
+    """`last-release.json`: the release the pipeline compares with, and its metrics then."""
+
+    release: Release | None
+    metrics: dict[str, Any] | None
+
+
+def read_record(project: Path) -> ReleaseRecord:
+    """PROJECT's `last-release.json`; no release when the file is absent (a project made before)."""
+    path = project / RECORD_FILE
+    if not path.is_file():
+        return ReleaseRecord(None, None)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise InvalidGates(f"{path}: cannot be read ({reason}).") from None
+    data = parse_metrics(text, str(path))
+    tag, metrics = data.get("release"), data.get("metrics")
+    release = None if tag is None else parse_release(tag) if isinstance(tag, str) else None
+    if (tag is not None and release is None) or not isinstance(metrics, dict | None):
+        raise InvalidGates(
+            f'{path}: expected {{"release": "vX.Y.Z" or null, "metrics": {{...}} or null}}; '
+            "`mlproj flow release finish` writes it."
+        )
+    return ReleaseRecord(release, metrics if release is not None else None)
+
+
+def record_release(project: Path, release: Release, metrics: Path) -> bool:
+    """Record RELEASE and its committed METRICS in `last-release.json`; False if already so."""
+    text = json.dumps(
+        {"release": release.tag, "metrics": released_metrics(project, release, metrics)}, indent=2
+    )
+    path = project / RECORD_FILE
+    if path.is_file() and path.read_text(encoding="utf-8") == text + "\n":
+        return False
+    write_text(path, text + "\n")
+    return True
 
 
 def _in_git(project: Path) -> bool:
