@@ -211,14 +211,23 @@ def _record_release(project: Path, tag: str, branch: str, on_step: Progress) -> 
     """
     release = parse_release(tag)
     metrics = project / str((project_params(project).get("paths") or {}).get("metrics"))
-    if release is None or not record_release(project, release, metrics):
+    if release is None:
         return
-    _restore_outputs(project)
-    run(python_module("dvc", "repro", "--quiet"), project, env=DVC_ENV)
-    run(["git", "add", "--all"], project)
-    message = f"Record {tag} as the last release: the gates compare with it from now on"
-    commit = ["git", "commit", "--quiet", "--no-verify", "--message", message]
-    run(commit, project, env=identity_env(project))
+    try:
+        if not record_release(project, release, metrics):
+            return
+        _restore_outputs(project)
+        run(python_module("dvc", "repro", "--quiet"), project, env=DVC_ENV)
+        run(["git", "add", "--all"], project)
+        message = f"Record {tag} as the last release: the gates compare with it from now on"
+        commit = ["git", "commit", "--quiet", "--no-verify", "--message", message]
+        run(commit, project, env=identity_env(project))
+    except BaseException:
+        # Interrupted or refused: the merge commit as it was, so running finish again (the
+        # branch is still there) merges nothing twice and records the release afresh.
+        run(["git", "reset", "--quiet", "--hard"], project)
+        _restore_outputs(project)
+        raise
     on_step(f"Recorded {tag} in {RECORD_FILE} on {branch}; pipeline rerun and committed")
 
 
