@@ -8,9 +8,9 @@ open release branch if there is one, which carries it to `develop` later.
 `finish` checks everything before it changes anything: a clean tree, merges that will not
 conflict, the regression suite, a pipeline that is up to date and the project's tests.
 Merges are `--no-ff`, so each branch stays visible in the history as one unit of review.
-A release or hotfix then records its tag in `last-release.json` on the branch it went back
-into, reruns the pipeline (the gates compare with that release from now on) and commits, so
-every commit it leaves, the tagged one included, reproduces.
+A release or hotfix then records its version in `last-release.json` on its branch, reruns the
+pipeline (the gates compare with that release from now on) and commits, before merging: the
+tagged commit and everything after it reproduce, and `main` and `develop` get the same record.
 """
 
 from __future__ import annotations
@@ -132,6 +132,8 @@ def finish(
         _restore_outputs(project)
     try:
         _check_before_merging(project, branch, targets, on_step)
+        if version is not None:
+            _record_release(project, TAG_PREFIX + version, branch, targets, on_step)
     except UserError:
         # A refusal leaves you where you started, not on the branch it was checking.
         if started_on != branch:
@@ -139,8 +141,6 @@ def finish(
         raise
 
     tag = _merge(project, kind, branch, targets, version, on_step)
-    if tag is not None:
-        _record_release(project, tag, targets[-1], on_step)
     run(["git", "branch", "--quiet", "--delete", branch], project)
     on_step(f"Deleted {branch}")
     return Finished(
@@ -202,12 +202,15 @@ def _merge(
     return tag
 
 
-def _record_release(project: Path, tag: str, branch: str, on_step: Progress) -> None:
-    """Make TAG the release the checked-out BRANCH's gates compare with, and commit the result.
+def _record_release(
+    project: Path, tag: str, branch: str, targets: tuple[str, ...], on_step: Progress
+) -> None:
+    """Make TAG the release the gates compare with, on the checked-out BRANCH, and commit it.
 
-    The tagged commit keeps the record it was judged with (the release before it); the branch
-    work goes on from gets this one. The tree was clean and the merge checked, so every change
-    is the pipeline's; the commit skips the hooks, which refuse commits on develop.
+    Done on the branch before merging, so `main` and the branch work goes on from get the same
+    record (no change of their own to conflict with a later hotfix), and a hotfix started from
+    `main` is judged against the release `main` holds. The tree was clean and the pipeline up to
+    date, so every change is the record and what `gates` and `card` make of it.
     """
     release = parse_release(tag)
     metrics = project / str((project_params(project).get("paths") or {}).get("metrics"))
@@ -215,20 +218,27 @@ def _record_release(project: Path, tag: str, branch: str, on_step: Progress) -> 
         return
     try:
         if not record_release(project, release, metrics):
-            return
-        _restore_outputs(project)
+            return  # recorded by a finish that stopped later: nothing to redo
         run(python_module("dvc", "repro", "--quiet"), project, env=DVC_ENV)
         run(["git", "add", "--all"], project)
         message = f"Record {tag} as the last release: the gates compare with it from now on"
+        # The hooks ran on every commit of the branch; this one holds only what mlproj wrote.
         commit = ["git", "commit", "--quiet", "--no-verify", "--message", message]
         run(commit, project, env=identity_env(project))
     except BaseException:
-        # Interrupted or refused: the merge commit as it was, so running finish again (the
-        # branch is still there) merges nothing twice and records the release afresh.
+        # Interrupted or refused: the branch as it was, so finishing again records afresh.
         run(["git", "reset", "--quiet", "--hard"], project)
         _restore_outputs(project)
         raise
     on_step(f"Recorded {tag} in {RECORD_FILE} on {branch}; pipeline rerun and committed")
+    for target in targets:
+        conflicts = merge_conflicts(project, target, branch)
+        if conflicts:
+            raise FlowRefused(
+                f"Merging {branch} into {target} would conflict in {listing(conflicts)} once "
+                f"{tag} is recorded: merge {target} into {branch}, resolve, run `dvc repro`, "
+                "commit, then finish again."
+            )
 
 
 def _switch_back(project: Path, started_on: str) -> None:

@@ -8,8 +8,9 @@ Pre-releases (`v1.0.0-rc.1`) and other tags are not releases and are ignored.
 
 What the pipeline compares with is not read from the tags, though: a tag made after a commit
 would change what that commit's `gates` stage gives, so the commit would no longer reproduce.
-`release finish` records the release it made in `last-release.json` (its tag and its metrics)
-on the branch it merges back into, and the `gates` stage declares that file as an input.
+`release finish` records the release it is making in `last-release.json` (its tag and its
+metrics) on the release branch before merging it, and the `gates` stage declares that file as
+an input: every commit's gates depend only on what the commit holds.
 """
 
 from __future__ import annotations
@@ -55,14 +56,19 @@ def last_release(project: Path) -> Release | None:
 
 
 def released_metrics(project: Path, release: Release, metrics: Path) -> dict[str, Any] | None:
-    """METRICS (a path under PROJECT) as committed at RELEASE; None if the release had none.
+    """METRICS (a path under PROJECT) as committed at RELEASE; None if the release had none."""
+    return committed_metrics(project, release.tag, metrics)
 
-    Read with `git show`, so the metrics are those the tag points at, whatever the branch
-    holds now. A `./` path is relative to PROJECT, which may be a folder inside a larger repository.
+
+def committed_metrics(project: Path, rev: str, metrics: Path) -> dict[str, Any] | None:
+    """METRICS (a path under PROJECT) as committed at REV; None if REV has no such file.
+
+    Read with `git show`, so the metrics are those the commit holds, whatever the workspace
+    does. A `./` path is relative to PROJECT, which may be a folder inside a larger repository.
     """
-    spec = f"{release.tag}:./{metrics.relative_to(project).as_posix()}"
+    spec = f"{rev}:./{metrics.relative_to(project).as_posix()}"
     try:
-        # The tag was just listed, so the one way this fails is a release without the file.
+        # REV was just listed or made, so the one way this fails is a commit without the file.
         shown = run(["git", "show", spec], project).stdout
     except CommandFailed:
         return None
@@ -109,10 +115,13 @@ def read_record(project: Path) -> ReleaseRecord:
     return ReleaseRecord(release, metrics if release is not None else None)
 
 
-def record_release(project: Path, release: Release, metrics: Path) -> bool:
-    """Record RELEASE and its committed METRICS in `last-release.json`; False if already so."""
+def record_release(project: Path, release: Release, metrics: Path, rev: str = "HEAD") -> bool:
+    """Record RELEASE, made from REV, and REV's METRICS in `last-release.json`; False if so already.
+
+    `release finish` records the release it is making, from the branch, before it is tagged.
+    """
     text = json.dumps(
-        {"release": release.tag, "metrics": released_metrics(project, release, metrics)}, indent=2
+        {"release": release.tag, "metrics": committed_metrics(project, rev, metrics)}, indent=2
     )
     path = project / RECORD_FILE
     if path.is_file() and path.read_text(encoding="utf-8") == text + "\n":

@@ -105,7 +105,7 @@ def test_a_release_with_a_broken_file_is_refused(repo: Path) -> None:
 def test_a_release_is_recorded_with_its_committed_metrics(repo: Path) -> None:
     assert read_record(repo) == ReleaseRecord(None, None)  # a project made before the record
     commit(repo, 0.9, "v0.1.0")
-    write(repo / "metrics.json", json.dumps({"accuracy": 0.5}))  # the workspace's, not the tag's
+    write(repo / "metrics.json", json.dumps({"accuracy": 0.5}))  # the workspace's, not the commit's
     assert record_release(repo, Release((0, 1, 0), "v0.1.0"), repo / "metrics.json") is True
     assert json.loads((repo / RECORD_FILE).read_text()) == {
         "release": "v0.1.0",
