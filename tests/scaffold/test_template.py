@@ -96,10 +96,12 @@ COMMAND_OUTPUTS = [
     "dvc_plots/index.html",  # dvc plots show, dvc plots diff
     "review-report.md",  # mlproj review report --output review-report.md (as CI runs it)
     "model.skops",  # mlproj registry get prod -o model.skops
+    "data/incoming/2026-11-23.csv",  # the batch `mlproj drift data/incoming/...` checks
 ]
 RESULTS = [
     "reports/gates.json", "reports/slices.json", "reports/regressions.json", "MODEL_CARD.md",
     "metrics.json", "last-release.json", "plots/roc.csv", "dvc.lock", "reports/importance.json",
+    "data/incoming/2026-11-23.csv.dvc", "data/incoming/.gitignore",
 ]  # fmt: skip
 
 
