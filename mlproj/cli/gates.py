@@ -37,18 +37,12 @@ def check(
     ),
 ) -> None:
     """Judge metrics.json and reports/slices.json against the gates; fail on a miss."""
-    from mlproj.gates.check import GATES_FILE, check_gates
+    from mlproj.gates.check import check_gates
 
-    if output is None and os.environ.get("DVC_STAGE", "").rpartition(":")[2] == "gates":
-        # A dvc.yaml from before --output runs `mlproj gates check` bare and expects its output.
-        from mlproj.project.params import project_params
-
-        with user_errors():
-            reports = (project_params(project).get("paths") or {}).get("reports")
-        if reports is not None:
-            output = project / str(reports) / GATES_FILE
+    # A dvc.yaml from before --output runs `mlproj gates check` bare and expects its output.
+    old_stage = os.environ.get("DVC_STAGE", "").rpartition(":")[2] == "gates"
     with user_errors():
-        report = check_gates(project, output=output, release=release)
+        report = check_gates(project, output=output, release=release, old_stage=old_stage)
     for result in report.results:
         typer.echo(f"{_MARKS[result.status]} {result.message}")
     with user_errors():

@@ -114,13 +114,18 @@ def judge(
 
 
 def check_gates(
-    project: Path, *, output: Path | None = None, release: str | None = None
+    project: Path,
+    *,
+    output: Path | None = None,
+    release: str | None = None,
+    old_stage: bool = False,
 ) -> GateReport:
     """Judge the project's evaluation, writing the report to OUTPUT if given; then call `check`.
 
     Drops are measured against the release `last-release.json` records, or against RELEASE
-    (a `vX.Y.Z` tag) read from git. The report is written even when gates fail, so the reader
-    can see every result.
+    (a `vX.Y.Z` tag) read from git. OLD_STAGE: run as the `gates` stage of a dvc.yaml from
+    before `--output`, which expects `reports/gates.json` written. The report is written even
+    when gates fail, so the reader can see every result.
     """
     params = project_params(project)
     paths = params.get("paths") or {}
@@ -143,6 +148,8 @@ def check_gates(
         record = read_record(project)
         last, released = record.release, record.metrics
     report = judge(settings, metrics, slices=slices, release=last, released=released)
+    if output is None and old_stage:
+        output = reports / GATES_FILE
     if output is not None:
         write_text(output, json.dumps(report.to_json(), indent=2) + "\n")
     return report
