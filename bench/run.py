@@ -3,7 +3,8 @@
 - `mlproj --help` start-up (target < 0.3 s)
 - cold `dvc repro` of the default project (target <= 30 s)
 - no-op `dvc repro` (target <= 2 s)
-- `mlproj gates check` on the default project, the `gates` stage's command (target <= 1 s)
+- `mlproj gates check --output reports/gates.json` on the default project, the `gates` stage's
+  command (target <= 1 s)
 - `mlproj reproduce` of the default project's commit (target <= 45 s: a forced repro plus a
   clone and the comparisons)
 
@@ -86,7 +87,8 @@ def main() -> None:
             runs, ["dvc", "repro"], project, before=wipe
         )  # cold: outputs and caches gone
         noop_median, noop_times = median_of(5, ["dvc", "repro"], project)
-        gates_median, gates_times = median_of(5, [str(BIN / "mlproj"), "gates", "check"], project)
+        gates = [str(BIN / "mlproj"), "gates", "check", "--output", "reports/gates.json"]
+        gates_median, gates_times = median_of(5, gates, project)
         commit(project)
         reproduce_median, reproduce_times = median_of(
             runs, [str(BIN / "mlproj"), "reproduce"], project

@@ -6,6 +6,7 @@ declared (a misspelt metric, a wrong type); 6 outside a project.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
@@ -21,12 +22,27 @@ _MARKS = {"passed": "✓", "failed": "✗ Gate failed:", "skipped": "•"}
 @app.command()
 def check(
     project: Path = PROJECT,
+    output: Path | None = typer.Option(
+        None,
+        "--output",
+        "-o",
+        help="Write the report (JSON) here; the gates stage writes reports/gates.json. "
+        "Without it nothing is written.",
+    ),
+    release: str | None = typer.Option(
+        None,
+        "--release",
+        help="Measure drops against this release tag (vX.Y.Z), read from git, instead of "
+        "the one last-release.json records.",
+    ),
 ) -> None:
-    """Judge metrics.json and reports/slices.json; write reports/gates.json; fail on a miss."""
+    """Judge metrics.json and reports/slices.json against the gates; fail on a miss."""
     from mlproj.gates.check import check_gates
 
+    # A dvc.yaml from before --output runs `mlproj gates check` bare and expects its output.
+    old_stage = os.environ.get("DVC_STAGE", "").rpartition(":")[2] == "gates"
     with user_errors():
-        report = check_gates(project)
+        report = check_gates(project, output=output, release=release, old_stage=old_stage)
     for result in report.results:
         typer.echo(f"{_MARKS[result.status]} {result.message}")
     with user_errors():

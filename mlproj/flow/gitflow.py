@@ -8,6 +8,9 @@ open release branch if there is one, which carries it to `develop` later.
 `finish` checks everything before it changes anything: a clean tree, merges that will not
 conflict, the regression suite, a pipeline that is up to date and the project's tests.
 Merges are `--no-ff`, so each branch stays visible in the history as one unit of review.
+A release or hotfix then records its version in `last-release.json` on its branch, reruns the
+pipeline (the gates compare with that release from now on) and commits, before merging: the
+tagged commit and everything after it reproduce, and `main` and `develop` get the same record.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from mlproj._core.git import (
     branches,
     changed_paths,
     current_branch,
+    identity_env,
     merge_conflicts,
     tags,
 )
@@ -32,6 +36,8 @@ from mlproj._core.shell import DVC_ENV, python_module, run
 from mlproj._core.text import listing
 from mlproj.errors import FlowRefused, InvalidFlowName, NotAProject, UserError
 from mlproj.flow.registry import register, uses_registry
+from mlproj.flow.releases import RECORD_FILE, parse_release, record_release
+from mlproj.project.params import project_params
 
 Progress = Callable[[str], None]
 
@@ -126,27 +132,15 @@ def finish(
         _restore_outputs(project)
     try:
         _check_before_merging(project, branch, targets, on_step)
+        if version is not None:
+            _record_release(project, TAG_PREFIX + version, branch, targets, on_step)
     except UserError:
         # A refusal leaves you where you started, not on the branch it was checking.
         if started_on != branch:
             _switch_back(project, started_on)
         raise
 
-    tag = None
-    for target in targets:
-        run(["git", "switch", "--quiet", target], project)
-        message = f"Merge branch '{branch}' into {target}"
-        run(["git", "merge", "--quiet", "--no-ff", "--message", message, branch], project)
-        on_step(f"Merged {branch} into {target}")
-        if version is not None and target == MAIN:
-            tag = TAG_PREFIX + version
-            label = "Release" if kind.name == "release" else "Hotfix"
-            # A finish that was killed after tagging is finished by running it again.
-            if _commit(project, f"refs/tags/{tag}^{{commit}}") != _commit(project, "HEAD"):
-                run(["git", "tag", "--annotate", tag, "--message", f"{label} {version}"], project)
-            on_step(f"Tagged {tag}")
-            if uses_registry(project):
-                on_step(f"Registered {register(project, tag, tag)} (mlproj registry)")
+    tag = _merge(project, kind, branch, targets, version, on_step)
     run(["git", "branch", "--quiet", "--delete", branch], project)
     on_step(f"Deleted {branch}")
     return Finished(
@@ -179,6 +173,72 @@ def _check_before_merging(
     on_step("Pipeline up to date (dvc status)")
     _check_tests(project)
     on_step("Tests pass")
+
+
+def _merge(
+    project: Path,
+    kind: Kind,
+    branch: str,
+    targets: tuple[str, ...],
+    version: str | None,
+    on_step: Progress,
+) -> str | None:
+    """Merge BRANCH into each of TARGETS; tag (and register) VERSION on main; the tag made."""
+    tag = None
+    for target in targets:
+        run(["git", "switch", "--quiet", target], project)
+        message = f"Merge branch '{branch}' into {target}"
+        run(["git", "merge", "--quiet", "--no-ff", "--message", message, branch], project)
+        on_step(f"Merged {branch} into {target}")
+        if version is not None and target == MAIN:
+            tag = TAG_PREFIX + version
+            label = "Release" if kind.name == "release" else "Hotfix"
+            # A finish that was killed after tagging is finished by running it again.
+            if _commit(project, f"refs/tags/{tag}^{{commit}}") != _commit(project, "HEAD"):
+                run(["git", "tag", "--annotate", tag, "--message", f"{label} {version}"], project)
+            on_step(f"Tagged {tag}")
+            if uses_registry(project):
+                on_step(f"Registered {register(project, tag, tag)} (mlproj registry)")
+    return tag
+
+
+def _record_release(
+    project: Path, tag: str, branch: str, targets: tuple[str, ...], on_step: Progress
+) -> None:
+    """Make TAG the release the gates compare with, on the checked-out BRANCH, and commit it.
+
+    Done on the branch before merging, so `main` and the branch work goes on from get the same
+    record (no change of their own to conflict with a later hotfix), and a hotfix started from
+    `main` is judged against the release `main` holds. The tree was clean and the pipeline up to
+    date, so every change is the record and what `gates` and `card` make of it.
+    """
+    release = parse_release(tag)
+    metrics = project / str((project_params(project).get("paths") or {}).get("metrics"))
+    if release is None:
+        return
+    try:
+        if not record_release(project, release, metrics):
+            return  # recorded by a finish that stopped later: nothing to redo
+        run(python_module("dvc", "repro", "--quiet"), project, env=DVC_ENV)
+        run(["git", "add", "--all"], project)
+        message = f"Record {tag} as the last release: the gates compare with it from now on"
+        # The hooks ran on every commit of the branch; this one holds only what mlproj wrote.
+        commit = ["git", "commit", "--quiet", "--no-verify", "--message", message]
+        run(commit, project, env=identity_env(project))
+    except BaseException:
+        # Interrupted or refused: the branch as it was, so finishing again records afresh.
+        run(["git", "reset", "--quiet", "--hard"], project)
+        _restore_outputs(project)
+        raise
+    on_step(f"Recorded {tag} in {RECORD_FILE} on {branch}; pipeline rerun and committed")
+    for target in targets:
+        conflicts = merge_conflicts(project, target, branch)
+        if conflicts:
+            raise FlowRefused(
+                f"Merging {branch} into {target} would conflict in {listing(conflicts)} once "
+                f"{tag} is recorded: merge {target} into {branch}, resolve, run `dvc repro`, "
+                "commit, then finish again."
+            )
 
 
 def _switch_back(project: Path, started_on: str) -> None:

@@ -3,12 +3,15 @@
 Four kinds, from the ML Test Score: thresholds on the model's own metrics (`gates.min`,
 `gates.max`); a margin over the reference models `evaluate` scores beside it (a trivial
 baseline, a simple model: "a simpler model is not better"); at most a given drop against the
-last released model, whose metrics come from its git tag; and at most a given gap in a metric
+last released model, whose metrics `last-release.json` records (a declared input of the stage,
+so a later tag never changes what a commit gives); and at most a given gap in a metric
 between groups of a sensitive column (`inclusion`). A kind with nothing declared, or nothing
 to compare with yet, is skipped and says why, so a skip is never mistaken for a pass.
 
-`judge` is pure, for tests and other callers; `check_gates` reads the project's files, writes
-`reports/gates.json` (deterministic: no times, so it is committed and diffed) and returns.
+`judge` is pure, for tests and other callers; `check_gates` reads the project's files and
+returns; given an output it writes the report there (the stage writes `reports/gates.json`,
+deterministic: no times, so it is committed and diffed). Without one it writes nothing, so a
+check by hand never leaves a DVC output changed behind the pipeline's back.
 """
 
 from __future__ import annotations
@@ -20,8 +23,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 from mlproj._core.atomic import write_text
+from mlproj._core.git import tags
 from mlproj.errors import ConfigError, GateFailed, InvalidGates
-from mlproj.flow.releases import Release, last_release, parse_metrics, released_metrics
+from mlproj.flow.releases import (
+    RECORD_FILE,
+    Release,
+    parse_metrics,
+    parse_release,
+    read_record,
+    released_metrics,
+)
 from mlproj.gates.settings import GateSettings, gate_settings
 from mlproj.gates.slices import SLICES_FILE, SliceReport, group_gap, read_slices
 from mlproj.project.params import PARAMS_FILE, project_params
@@ -102,10 +113,19 @@ def judge(
     return GateReport(tuple(results), None if release is None else release.tag)
 
 
-def check_gates(project: Path) -> GateReport:
-    """Judge the project's evaluation and write `reports/gates.json`; the caller calls `check`.
+def check_gates(
+    project: Path,
+    *,
+    output: Path | None = None,
+    release: str | None = None,
+    old_stage: bool = False,
+) -> GateReport:
+    """Judge the project's evaluation, writing the report to OUTPUT if given; then call `check`.
 
-    The report is written even when gates fail, so the reader can see every result.
+    Drops are measured against the release `last-release.json` records, or against RELEASE
+    (a `vX.Y.Z` tag) read from git. OLD_STAGE: run as the `gates` stage of a dvc.yaml from
+    before `--output`, which expects `reports/gates.json` written. The report is written even
+    when gates fail, so the reader can see every result.
     """
     params = project_params(project)
     paths = params.get("paths") or {}
@@ -116,10 +136,22 @@ def check_gates(project: Path) -> GateReport:
     reports = project / str(paths["reports"])
     metrics = _read_metrics(metrics_path)
     slices = read_slices(reports / SLICES_FILE) if settings.sensitive else None
-    release = last_release(project) if settings.max_drop else None
-    released = None if release is None else released_metrics(project, release, metrics_path)
-    report = judge(settings, metrics, slices=slices, release=release, released=released)
-    write_text(reports / GATES_FILE, json.dumps(report.to_json(), indent=2) + "\n")
+    last, released = None, None
+    if release is not None:
+        last = parse_release(release)
+        if last is None:
+            raise InvalidGates(f"--release {release!r}: not a release tag such as v1.2.0.")
+        if not tags(project, release):
+            raise InvalidGates(f"--release {release}: no such tag in this repository.")
+        released = released_metrics(project, last, metrics_path)
+    elif settings.max_drop:
+        record = read_record(project)
+        last, released = record.release, record.metrics
+    report = judge(settings, metrics, slices=slices, release=last, released=released)
+    if output is None and old_stage:
+        output = reports / GATES_FILE
+    if output is not None:
+        write_text(output, json.dumps(report.to_json(), indent=2) + "\n")
     return report
 
 
@@ -171,7 +203,7 @@ def _drops(
     if not settings.max_drop:
         return [_skipped("max drop", "nothing declared (gates.max_drop)")]
     if release is None:
-        return [_skipped("max drop", "no release yet (no vX.Y.Z tag)")]
+        return [_skipped("max drop", f"no release yet (none recorded in {RECORD_FILE})")]
     if released is None:
         return [_skipped("max drop", f"{release.tag} has no committed metrics file")]
     results = []

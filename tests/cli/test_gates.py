@@ -34,10 +34,29 @@ def test_passing_gates_list_every_result(tmp_path: Path) -> None:
     assert result.stdout == (
         "✓ min accuracy 0.9 <= value 0.971\n"
         "✓ margin over baseline in accuracy 0.2 <= value 0.571 (model 0.971, baseline 0.4)\n"
-        "• max drop: skipped, no release yet (no vX.Y.Z tag)\n"
+        "• max drop: skipped, no release yet (none recorded in last-release.json)\n"
         "• max gap: skipped, no sensitive column declared (inclusion.sensitive)\n"
     )
-    assert (tmp_path / "reports" / "gates.json").is_file()
+    # A check by hand only reads: no DVC output changes behind the pipeline's back.
+    assert not (tmp_path / "reports").exists()
+
+
+def test_the_report_goes_where_output_says(tmp_path: Path) -> None:
+    out = tmp_path / "out" / "gates.json"
+    result = runner.invoke(
+        app, ["gates", "check", "-p", str(project(tmp_path, "0.9")), "-o", str(out)]
+    )
+    assert result.exit_code == 0
+    assert json.loads(out.read_text())["passed"] is True
+    assert not (tmp_path / "reports").exists()
+
+
+def test_a_stage_from_an_older_dvc_yaml_still_writes_its_output(tmp_path: Path) -> None:
+    # Projects made before --output run `mlproj gates check` bare as their gates stage.
+    args = ["gates", "check", "-p", str(project(tmp_path, "0.9"))]
+    result = runner.invoke(app, args, env={"DVC_STAGE": "gates"})
+    assert result.exit_code == 0
+    assert json.loads((tmp_path / "reports" / "gates.json").read_text())["passed"] is True
 
 
 def test_a_failing_gate_names_threshold_and_value(tmp_path: Path) -> None:

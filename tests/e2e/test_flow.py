@@ -115,6 +115,10 @@ def test_feature_release_and_hotfix_cycle(project: Path, pre_commit_home: Path) 
         == "Merge branch 'release/1.0.0' into develop"
     )
     assert git(project, "cat-file", "-t", "v1.0.0") == "tag"  # annotated
+    # The release was recorded on its branch before the merges: main and develop agree.
+    assert git(project, "log", "-1", "--format=%s", "main^2") == (
+        "Record v1.0.0 as the last release: the gates compare with it from now on"
+    )
     assert dict(flatten(json.loads(git(project, "show", "main:metrics.json")))) == new
 
     # A version that is not newer is refused.

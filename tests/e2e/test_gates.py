@@ -1,5 +1,5 @@
 """Quality gates in a generated project: the default passes, an impossible one stops DVC,
-and the drop gate reads the last release's metrics from its git tag."""
+and the drop gate compares with the release last-release.json records."""
 
 from __future__ import annotations
 
@@ -29,7 +29,9 @@ def test_the_default_project_passes_its_gates_and_reports_slices(penguins: Path)
     assert statuses["max gap in accuracy across sex"] == "passed"
     assert statuses["margin over baseline"] == "passed"
     drop = next(g for g in gates["gates"] if g["gate"] == "max drop")
-    assert drop["message"] == "max drop: skipped, no release yet (no vX.Y.Z tag)"
+    assert (
+        drop["message"] == "max drop: skipped, no release yet (none recorded in last-release.json)"
+    )
 
     params = yaml.safe_load((penguins / "params.yaml").read_text())
     slices = json.loads((penguins / "reports" / "slices.json").read_text())
@@ -59,19 +61,23 @@ def test_an_impossible_threshold_fails_the_pipeline_naming_the_gate(
     assert "Traceback" not in output
 
 
-def test_the_drop_gate_compares_with_the_last_release_tag(penguins: Path, tmp_path: Path) -> None:
+def test_the_drop_gate_compares_with_the_recorded_release(penguins: Path, tmp_path: Path) -> None:
     project = copy_project(penguins, tmp_path / "demo")
     git_identity(project)
     sh("git", "tag", "-a", "v0.1.0", "-m", "First release", cwd=project)
-    checked = sh("mlproj", "gates", "check", cwd=project)
+    # A tag alone changes nothing the pipeline gives; a check against it only reads.
+    checked = sh("mlproj", "gates", "check", "--release", "v0.1.0", cwd=project)
     assert "max drop in balanced_accuracy since v0.1.0 0.02 >= value 0.0" in checked.stdout
-    assert json.loads((project / "reports" / "gates.json").read_text())["release"] == "v0.1.0"
+    assert json.loads((project / "reports" / "gates.json").read_text())["release"] is None
+    # As release finish records it: the tag and the metrics committed with it.
+    then = json.loads(sh("git", "show", "v0.1.0:metrics.json", cwd=project).stdout)
+    record = {"release": "v0.1.0", "metrics": then}
+    (project / "last-release.json").write_text(json.dumps(record, indent=2) + "\n")
 
     # A shallower forest, committed as the work after the release: it scores a little lower.
     model = project / "conf" / "model" / "random_forest.yaml"
     model.write_text(model.read_text().replace("max_depth: null", "max_depth: 3"))
     result = sh("dvc", "repro", cwd=project, check=False)
-    then = json.loads(sh("git", "show", "v0.1.0:metrics.json", cwd=project).stdout)
     now = json.loads((project / "metrics.json").read_text())
     drop = round(then["balanced_accuracy"] - now["balanced_accuracy"], 6)
     assert drop > 0.02, "the shallower forest should lose more than the allowed drop"

@@ -1,4 +1,4 @@
-"""The last release is the highest vX.Y.Z tag, and its metrics are read from git, not copied."""
+"""The last release is the highest vX.Y.Z tag, its metrics read from git; finish records both."""
 
 from __future__ import annotations
 
@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 
 from mlproj.errors import InvalidGates
-from mlproj.flow.releases import Release, last_release, parse_release, released_metrics
+from mlproj.flow.releases import (
+    RECORD_FILE,
+    Release,
+    ReleaseRecord,
+    last_release,
+    parse_release,
+    read_record,
+    record_release,
+    released_metrics,
+)
 from tests.conftest import git, init_repo, write
 
 
@@ -91,3 +100,32 @@ def test_a_release_with_a_broken_file_is_refused(repo: Path) -> None:
     git(repo, "tag", "-a", "v0.1.0", "-m", "first")
     with pytest.raises(InvalidGates, match=r"^v0\.1\.0:\./metrics\.json: not valid JSON \("):
         released_metrics(repo, Release((0, 1, 0), "v0.1.0"), repo / "metrics.json")
+
+
+def test_a_release_is_recorded_with_its_committed_metrics(repo: Path) -> None:
+    assert read_record(repo) == ReleaseRecord(None, None)  # a project made before the record
+    commit(repo, 0.9, "v0.1.0")
+    write(repo / "metrics.json", json.dumps({"accuracy": 0.5}))  # the workspace's, not the commit's
+    assert record_release(repo, Release((0, 1, 0), "v0.1.0"), repo / "metrics.json") is True
+    assert json.loads((repo / RECORD_FILE).read_text()) == {
+        "release": "v0.1.0",
+        "metrics": {"accuracy": 0.9},
+    }
+    assert read_record(repo) == ReleaseRecord(Release((0, 1, 0), "v0.1.0"), {"accuracy": 0.9})
+    # Recording it again changes nothing, so finish has nothing to rerun or commit.
+    assert record_release(repo, Release((0, 1, 0), "v0.1.0"), repo / "metrics.json") is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"release": "latest", "metrics": null}', '{"release": "v1.0.0", "metrics": [1]}',
+     '{"release": 1}'],
+)  # fmt: skip
+def test_a_record_that_is_not_one_is_refused(tmp_path: Path, text: str) -> None:
+    write(tmp_path / RECORD_FILE, text)
+    with pytest.raises(InvalidGates) as caught:
+        read_record(tmp_path)
+    assert str(caught.value) == (
+        f'{tmp_path / RECORD_FILE}: expected {{"release": "vX.Y.Z" or null, "metrics": {{...}} '
+        "or null}; `mlproj flow release finish` writes it."
+    )

@@ -13,7 +13,7 @@ from mlproj.flow.releases import Release
 from mlproj.gates.check import GateReport, check_gates, judge
 from mlproj.gates.settings import GateSettings, gate_settings
 from mlproj.gates.slices import Slice, SliceReport
-from tests.conftest import write
+from tests.conftest import git, init_repo, write
 
 METRICS: dict[str, Any] = {
     "accuracy": 0.95,
@@ -119,7 +119,7 @@ def test_drop_is_skipped_until_there_is_something_to_compare() -> None:
     settings = GateSettings(max_drop={"accuracy": 0.02})
     assert messages(judge(settings, METRICS))[2] == (
         "skipped",
-        "max drop: skipped, no release yet (no vX.Y.Z tag)",
+        "max drop: skipped, no release yet (none recorded in last-release.json)",
     )
     assert messages(judge(settings, METRICS, release=V1))[2] == (
         "skipped",
@@ -211,8 +211,9 @@ def project_with(tmp_path: Path, slices: SliceReport) -> Path:
 
 def test_check_gates_writes_the_same_report_every_time(tmp_path: Path) -> None:
     project = project_with(tmp_path, sex_slices(0.9, 0.95))
-    report = check_gates(project)
-    written = (project / "reports" / "gates.json").read_bytes()
+    output = project / "reports" / "gates.json"
+    report = check_gates(project, output=output)
+    written = output.read_bytes()
     data = json.loads(written)
     assert data["passed"] is True and data["release"] is None
     assert [(g["gate"], g["status"]) for g in data["gates"]] == [
@@ -222,17 +223,43 @@ def test_check_gates_writes_the_same_report_every_time(tmp_path: Path) -> None:
         ("max gap in accuracy across sex", "passed"),
     ]
     assert report.check() is report
-    check_gates(project)
-    assert (project / "reports" / "gates.json").read_bytes() == written
+    check_gates(project, output=output)
+    assert output.read_bytes() == written
+
+
+def test_check_gates_writes_nothing_without_an_output(tmp_path: Path) -> None:
+    project = project_with(tmp_path, sex_slices(0.9, 0.95))
+    before = sorted(project.rglob("*"))
+    assert check_gates(project).check()
+    assert sorted(project.rglob("*")) == before
 
 
 def test_check_gates_writes_the_report_before_a_failure_is_raised(tmp_path: Path) -> None:
     project = project_with(tmp_path, sex_slices(0.7, 0.95))
-    report = check_gates(project)
-    data = json.loads((project / "reports" / "gates.json").read_text())
+    report = check_gates(project, output=tmp_path / "elsewhere.json")
+    data = json.loads((tmp_path / "elsewhere.json").read_text())
     assert data["passed"] is False
     with pytest.raises(GateFailed, match=r"max gap in accuracy across sex 0\.1 < value 0\.25"):
         report.check()
+
+
+def test_drops_are_measured_against_the_recorded_release_not_the_tags(tmp_path: Path) -> None:
+    project = project_with(init_repo(tmp_path), sex_slices(0.9, 0.95))
+    git(project, "add", "--all")
+    git(project, "commit", "--quiet", "-m", "a model scoring 0.95")
+    git(project, "tag", "-a", "v2.0.0", "-m", "a release the record does not name")
+    record = {"release": "v1.0.0", "metrics": {"accuracy": 0.98}}
+    write(project / "last-release.json", json.dumps(record))
+    assert check_gates(project).results[2].message == (
+        "max drop in accuracy since v1.0.0 0.02 < value 0.03 (v1.0.0 0.98, now 0.95)"
+    )
+    # --release judges against a tag instead, read from git.
+    assert check_gates(project, release="v2.0.0").results[2].message == (
+        "max drop in accuracy since v2.0.0 0.02 >= value 0.0 (v2.0.0 0.95, now 0.95)"
+    )
+    for tag, why in [("v3.0.0", "no such tag in this repository"), ("2.0", "not a release tag")]:
+        with pytest.raises(InvalidGates, match=f"^--release '?{tag}'?: {why}"):
+            check_gates(project, release=tag)
 
 
 def test_check_gates_needs_a_project_and_its_evaluation(tmp_path: Path) -> None:

@@ -449,6 +449,7 @@ def test_flow_finish_killed(feature: Path, moment: str) -> None:
 def test_release_finish_killed_after_tagging(feature: Path) -> None:
     git(feature, "branch", "--move", "feature/x", "release/1.0.0")
     main, develop = git(feature, "rev-parse", "main"), git(feature, "rev-parse", "develop")
+    tip = git(feature, "rev-parse", "release/1.0.0")
     command = mlproj("flow", "release", "finish", "1.0.0", "-p", feature)
     tagged = lambda: (feature / ".git" / "refs" / "tags" / "v1.0.0").exists()  # noqa: E731
     # On a loaded machine the finish may end before the tag is seen: the end state is the same.
@@ -462,3 +463,7 @@ def test_release_finish_killed_after_tagging(feature: Path) -> None:
     assert git(feature, "rev-parse", "v1.0.0^{commit}") == git(feature, "rev-parse", "main")
     assert git(feature, "rev-parse", "main^1") == main  # one merge into each, no more
     assert git(feature, "rev-parse", "develop^1") == develop
+    # Recorded once, on the branch, before the merges: the tag holds it.
+    assert git(feature, "log", "-1", "--format=%s", "v1.0.0^2").startswith("Record v1.0.0 ")
+    assert git(feature, "rev-parse", "develop^2") == git(feature, "rev-parse", "v1.0.0^2")
+    assert git(feature, "rev-parse", "v1.0.0^2^") == tip

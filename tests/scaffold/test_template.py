@@ -30,7 +30,7 @@ COMMON = {
     "tests/regressions/README.md", ".github/ISSUE_TEMPLATE/incident.yml",
     ".github/workflows/ci.yml", ".github/workflows/review.yml", ".github/dependabot.yml",
     ".gitlab-ci.yml", "CODEOWNERS",
-    "CONTRIBUTING.md", "review-checklist.yaml", ".gto", "model-card.yaml",
+    "CONTRIBUTING.md", "review-checklist.yaml", ".gto", "model-card.yaml", "last-release.json",
     "hydra_plugins/mlproj_params_guard.py", ".dvc/plots/offline.html",
     "notebooks/explore.ipynb",
 }  # fmt: skip
@@ -87,6 +87,33 @@ def render(tmp_path: Path, context: dict[str, str]) -> Path:
             accept_hooks=False,
         )
     )
+
+
+# What the docs have a user's commands write into a project: ignored, so `mlproj flow ... finish`
+# (which needs a clean tree) still works after them. The pipeline's results stay tracked.
+COMMAND_OUTPUTS = [
+    "reports/drift/drift.json",  # mlproj drift
+    "reports/drift-nov/drift.html",  # mlproj drift --output-dir reports/drift-nov
+    "dvc_plots/index.html",  # dvc plots show, dvc plots diff
+    "review-report.md",  # mlproj review report --output review-report.md (as CI runs it)
+    "model.skops",  # mlproj registry get prod -o model.skops
+    "data/incoming/2026-11-23.csv",  # the batch `mlproj drift data/incoming/...` checks
+]
+RESULTS = [
+    "reports/gates.json", "reports/slices.json", "reports/regressions.json", "MODEL_CARD.md",
+    "metrics.json", "last-release.json", "plots/roc.csv", "dvc.lock", "reports/importance.json",
+    "data/incoming/2026-11-23.csv.dvc", "data/incoming/.gitignore",
+]  # fmt: skip
+
+
+def test_command_outputs_are_ignored_and_results_are_not(tmp_path: Path) -> None:
+    project = render(tmp_path, {})
+    subprocess.run(["git", "init", "--quiet"], cwd=project, check=True)
+    paths = COMMAND_OUTPUTS + RESULTS
+    checked = subprocess.run(
+        ["git", "check-ignore", "--no-index", *paths], cwd=project, capture_output=True, text=True
+    )
+    assert checked.stdout.splitlines() == COMMAND_OUTPUTS
 
 
 @pytest.mark.parametrize(("context", "package", "linear"), OPTION_SETS)
