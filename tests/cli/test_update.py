@@ -12,6 +12,9 @@ from mlproj.cli import app
 from tests.conftest import git
 from tests.scaffold.tiny import SLUG, commit_all, edit, make_project, make_template
 
+# Each test renders the template or merges in git: the full suite runs them, the fast one skips.
+pytestmark = pytest.mark.slow
+
 runner = CliRunner()
 BRANCH = f"feature/mlproj-update-{__version__}"
 

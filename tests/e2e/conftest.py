@@ -58,14 +58,14 @@ def _render_penguins(out: Path, home: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def penguins(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+def penguins(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default project, pipeline run at creation; tests copy it before changing it.
 
     Made once per test session: the first xdist worker to need it renders it into the
     session's shared temporary folder, under a file lock, and every worker takes a private
     copy (so DVC's repository lock is never shared between processes).
     """
-    if worker_id == "master":
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
         return _render_penguins(tmp_path_factory.mktemp("penguins"), _home(tmp_path_factory))
     from filelock import FileLock
 

@@ -12,6 +12,9 @@ from mlproj.scaffold.names import derive_names
 from tests.conftest import git, init_repo, write
 from tests.hostile._cli import assert_one_line_error, invoke
 
+# Each test renders the template or merges in git: the full suite runs them, the fast one skips.
+pytestmark = pytest.mark.slow
+
 CHECKLIST = "items:\n  - id: tests\n    text: Tests pass\n"
 TICKED = "- [x] Tests pass <!-- review:tests -->\n"
 INCOMPLETE = (

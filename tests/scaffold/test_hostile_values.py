@@ -31,6 +31,9 @@ from mlproj.scaffold.names import derive_names
 from mlproj.scaffold.new import render_template, template_dir
 from tests.conftest import listing, write
 
+# Each test renders the template or merges in git: the full suite runs them, the fast one skips.
+pytestmark = pytest.mark.slow
+
 tomllib = pytest.importorskip("tomllib")
 markdown_it = pytest.importorskip("markdown_it")
 

@@ -13,6 +13,9 @@ from mlproj.scaffold.update import UpdateResult, prepare_update, update_project
 from tests.conftest import git, write
 from tests.scaffold.tiny import SLUG, commit_all, edit, make_project, make_template
 
+# Each test renders the template or merges in git: the full suite runs them, the fast one skips.
+pytestmark = pytest.mark.slow
+
 BRANCH = f"feature/mlproj-update-{__version__}"
 
 
