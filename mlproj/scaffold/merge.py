@@ -78,6 +78,7 @@ def _merge(repo: Path, branch: str, base: str, theirs: str, result: UpdateResult
     settled = changed - set(conflicts) - set(kept_deleted)
     rerendered = _rerender_templates(repo) if CHECKLIST in settled else ()
     written = () if "pyproject.toml" in conflicts else _write_missing_lock(repo, result)
+    written += _configure_offline_plots(repo, conflicts)
     git_dir = Path(git(repo, "rev-parse", "--absolute-git-dir"))
     (git_dir / "MERGE_HEAD").write_text(f"{theirs}\n", encoding="utf-8")
     message = (
@@ -132,6 +133,26 @@ def _write_missing_lock(repo: Path, result: UpdateResult) -> tuple[str, ...]:
         return ()
     git(repo, "add", "--", LOCK_FILE)
     return (LOCK_FILE,)
+
+
+def _configure_offline_plots(repo: Path, conflicts: list[str]) -> tuple[str, ...]:
+    """Point DVC at the offline plots page the template now ships, if nothing points elsewhere.
+
+    `mlproj new` sets `plots.html_template`; a project made before the page existed gets the
+    page from the merge but not the setting, so `dvc plots show` would still load Vega from a CDN.
+    """
+    from mlproj._core.shell import DVC_ENV, python_module
+    from mlproj.scaffold.initialise import OFFLINE_PLOTS
+
+    config = repo / ".dvc" / "config"
+    page = repo / ".dvc" / OFFLINE_PLOTS
+    if ".dvc/config" in conflicts or not page.is_file() or not config.is_file():
+        return ()
+    if "html_template" in config.read_text(encoding="utf-8", errors="replace"):
+        return ()
+    run([*python_module("dvc"), "config", "plots.html_template", OFFLINE_PLOTS], repo, env=DVC_ENV)
+    git(repo, "add", "--", ".dvc/config")
+    return (".dvc/config",)
 
 
 def _rerender_templates(repo: Path) -> tuple[str, ...]:

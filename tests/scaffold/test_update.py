@@ -308,3 +308,18 @@ def test_an_existing_lock_is_the_projects_own(project: Path, template: Path) -> 
 
     assert result.written == ()
     assert (project / "requirements.txt").read_text() == "pytest==8.0.0\n"
+
+
+def test_the_offline_plots_page_is_configured_when_it_arrives(
+    project: Path, template: Path
+) -> None:
+    """`mlproj new` sets plots.html_template; an older project gets it with the page."""
+    write(project / ".dvc" / "config", "[core]\n    analytics = false\n")
+    commit_all(project, "dvc")
+    write(template / SLUG / ".dvc" / "plots" / "offline.html", "<html>{plot_divs}</html>\n")
+
+    result = update(project, template)
+
+    assert ".dvc/config" in result.written and result.conflicts == ()
+    assert "html_template = plots/offline.html" in (project / ".dvc" / "config").read_text()
+    assert git(project, "status", "--porcelain") == ""
