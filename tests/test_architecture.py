@@ -20,8 +20,8 @@ ALLOWED: dict[str, set[str]] = {
     "incidents": BASE,
     "gates": BASE | {"flow"},
     "drift": BASE,
-    "card": BASE | {"gates", "incidents"},
-    "review": BASE | {"gates"},
+    "card": BASE | {"gates", "incidents", "explain"},
+    "review": BASE | {"gates", "explain"},
     "flow": BASE | {"incidents"},
     "reproduce": BASE,
 }

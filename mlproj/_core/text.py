@@ -33,8 +33,8 @@ def brief(value: object, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
-# Outside this band a number is shown as "m×10ⁿ": below it, zeros after the point hide the
-# digits that matter; above it, a row of digit groups is harder to read than a power of ten.
+# Outside this band a number is shown as m times a power of ten: below it, zeros after the
+# point hide the digits that matter; above it, a row of digit groups is harder to read.
 _SMALLEST_PLAIN, _LARGEST_PLAIN = 1e-4, 1e9
 _SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -44,7 +44,7 @@ def number(value: float, digits: int = 4, *, sign: bool = False) -> str:
 
     Integers exactly, with thousands separators ("12,810"); other numbers to DIGITS significant
     digits, never rounding away digits before the point ("3,021", "0.8734"), with no trailing
-    zeros or dot; very small or very large ones as "-7×10⁻⁵". NaN reads "NaN", infinities "∞".
+    zeros or dot; very small or very large ones as -7 times 10⁻⁵. NaN reads "NaN", infinities "∞".
     SIGN puts "+" before positive values, for changes.
     """
     import math
