@@ -39,21 +39,22 @@ _SMALLEST_PLAIN, _LARGEST_PLAIN = 1e-4, 1e9
 _SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-def number(value: float, digits: int = 4, *, sign: bool = False) -> str:
+def number(value: float, digits: int = 4, *, sign: bool = False, grouping: bool = True) -> str:
     """VALUE as a person reads it in a report: the one formatter for every number shown.
 
     Integers exactly, with thousands separators ("12,810"); other numbers to DIGITS significant
     digits, never rounding away digits before the point ("3,021", "0.8734"), with no trailing
     zeros or dot; very small or very large ones as -7 times 10⁻⁵. NaN reads "NaN", infinities "∞".
-    SIGN puts "+" before positive values, for changes.
+    SIGN puts "+" before positive values, for changes; GROUPING=False leaves out the thousands
+    separators, for values quoted from data (a year 2008 is no count of 2,008 things).
     """
     import math
     import numbers
 
-    plus = "+" if sign else ""
+    plus, separator = ("+" if sign else ""), ("," if grouping else "")
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         whole = int(value)
-        return f"{plus if whole > 0 else ''}{whole:,}"
+        return f"{plus if whole > 0 else ''}{whole:{separator}}"
     x = float(value)
     if math.isnan(x):
         return "NaN"
@@ -65,7 +66,7 @@ def number(value: float, digits: int = 4, *, sign: bool = False) -> str:
     size = abs(x)
     if _SMALLEST_PLAIN <= size < _LARGEST_PLAIN:
         decimals = max(digits - 1 - math.floor(math.log10(size)), 0)
-        text = _strip(f"{size:,.{decimals}f}")
+        text = _strip(f"{size:{separator}.{decimals}f}")
         return "0" if text == "0" else lead + text
     mantissa, exponent = f"{size:.{max(digits - 1, 0)}e}".split("e")
     power = str(int(exponent)).translate(_SUPERSCRIPTS)

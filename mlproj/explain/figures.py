@@ -144,17 +144,22 @@ def _waterfall(e: Explanation, label: Any, truth: Any, path: Path, max_display: 
 
     def finish(drawn: Any) -> None:
         _labels_inside(drawn)
-        drawn.axes[0].set_xlabel(f"{e.output}{of}", fontsize=12)
+        # Below shap's E[f(X)] label, which sits under the axis.
+        drawn.axes[0].set_xlabel(f"{e.output}{of}", fontsize=12, labelpad=24)
 
     return _draw(figure, shap.plots.waterfall, row, max_display, finish)
 
 
 def _shown(value: Any) -> Any:
-    """A feature value as a waterfall labels it: numbers kept, long text cut."""
+    """A feature value as a waterfall labels it: numbers as in the data, long text cut."""
+    import numbers
+
     import pandas as pd
 
     if pd.isna(value):
         return "missing"
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return number(float(value), grouping=False)
     if isinstance(value, str) and len(value) > _LONGEST_VALUE:
         return value[: _LONGEST_VALUE - 1] + "…"
     return value

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from mlproj._core.atomic import write_text
+from mlproj._core.text import number
 from mlproj.errors import ConfigError, GateFailed, InvalidGates
 from mlproj.flow.releases import Release, last_release, parse_metrics, released_metrics
 from mlproj.gates.settings import GateSettings, gate_settings
@@ -264,4 +265,4 @@ def _read_metrics(path: Path) -> dict[str, Any]:
 
 
 def _fmt(value: float) -> str:
-    return str(round(value, 4) + 0.0)  # + 0.0 turns -0.0 into 0.0
+    return number(value)

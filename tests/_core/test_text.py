@@ -83,5 +83,10 @@ def test_number_takes_numpy_scalars_and_fewer_digits() -> None:
     ]
 
 
+def test_number_without_grouping_for_values_quoted_from_data() -> None:
+    assert [number(2008, grouping=False), number(4100.0, grouping=False)] == ["2008", "4100"]
+    assert number(1234.5678, grouping=False) == "1235"
+
+
 def test_percent_of_a_share() -> None:
     assert [percent(0.2345), percent(1), percent(0)] == ["23.4%", "100%", "0%"]

@@ -67,6 +67,7 @@ def run(cfg: DictConfig) -> dict[str, float]:
         metrics={name: value for name, value in metrics.items() if not isinstance(value, dict)},
         figures=figures,
         importance=importance,
+        unit=record["unit"],
         notes=[
             f"SHAP {explanation.explainer} explainer; values are in {record['unit']}.",
             f"{len(rows)} test rows explained against {len(background)} training rows.",
