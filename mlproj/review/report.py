@@ -65,7 +65,7 @@ def write_report(project: Path, base: str, output: Path) -> str:
 
 def _params_section(diff: Mapping[str, Any]) -> str:
     rows = [
-        f"| `{name}` | {_value(change.get('old'))} | {_value(change.get('new'))} |"
+        f"| `{name}` | {_setting(change.get('old'))} | {_setting(change.get('new'))} |"
         for changes in diff.values()
         for name, change in sorted(changes.items())
     ]
@@ -193,7 +193,7 @@ def _contract_section(old: Any, new: Any) -> str:
         elif before != after:
             keys = sorted(set(before) | set(after))
             changes = [
-                f"{key} {_value(before.get(key))} → {_value(after.get(key))}"
+                f"{key} {_setting(before.get(key))} → {_setting(after.get(key))}"
                 for key in keys
                 if before.get(key) != after.get(key)
             ]
@@ -263,14 +263,19 @@ def _outputs_section(diff: Mapping[str, Any]) -> str:
 def _rule(column: Any) -> str:
     if not isinstance(column, dict):
         return str(column)
-    return ", ".join(f"{key} {_value(value)}" for key, value in column.items())
+    return ", ".join(f"{key} {_setting(value)}" for key, value in column.items())
 
 
-def _value(value: Any) -> str:
+def _setting(value: Any) -> str:
+    """A parameter or a contract bound: someone typed it, so every digit they typed is shown."""
+    return _value(value, digits=15)
+
+
+def _value(value: Any, digits: int = 4) -> str:
     if value is None:
         return "–"
     if isinstance(value, float):
-        return number(value)
+        return number(value, digits)
     if isinstance(value, list):
         return "[" + ", ".join(str(v) for v in value) + "]"
     return f"{value}"

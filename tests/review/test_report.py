@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 
 from mlproj.errors import UserError
-from mlproj.review.report import MARKER, _importance_section, build_report, write_report
+from mlproj.review.report import (
+    MARKER,
+    _contract_section,
+    _importance_section,
+    _metrics_section,
+    build_report,
+    write_report,
+)
 from tests.conftest import write
 
 PARAMS = """\
@@ -170,3 +177,14 @@ def test_an_old_explanation_without_unit_is_read_with_the_unit_unknown() -> None
     )
     assert lines[3] == "| x | = | 75% | 100% | +25 pts |"
     assert lines[-1] == "No longer used: color."
+
+
+def test_numbers_read_as_people_write_them() -> None:
+    metrics = _metrics_section({"metrics.json": {"rmse": {"old": 3021.0, "new": 12810.4}}})
+    assert "| rmse | 3,021 | 12,810 | +9,789 |" in metrics
+    tiny = _metrics_section({"metrics.json": {"bias": {"old": 0.0, "new": -7e-05}}})
+    assert "| bias | 0 | -7×10⁻⁵ | -7×10⁻⁵ |" in tiny
+    # A contract bound is something someone typed: every digit of it is shown.
+    old = {"columns": {"price": {"max": 12345.678}}}
+    new = {"columns": {"price": {"max": 18823.0}}}
+    assert _contract_section(old, new).endswith("- changed `price`: max 12,345.678 → 18,823")
