@@ -46,12 +46,8 @@ def run(cfg: DictConfig) -> dict[str, float]:
         model, background, test_features.loc[rows], task=task, seed=settings.seed
     )
     reports = Path(cfg.paths.reports)
-    figures = write_figures(
-        explanation, reports / "figures", local_rows=worst, actual=test_target
-    )
-    record = write_importance(
-        reports / "importance.json", explanation, target=str(cfg.data.target)
-    )
+    figures = write_figures(explanation, reports / "figures", local_rows=worst, actual=test_target)
+    record = write_importance(reports / "importance.json", explanation, target=str(cfg.data.target))
     importance: dict[str, float] = record["features"]
     metrics = json.loads(Path(cfg.paths.metrics).read_text())
     sections = quality_sections(
