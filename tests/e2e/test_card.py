@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from mlproj._core.text import number
 from tests.e2e.conftest import copy_project, sh
 
 pytestmark = pytest.mark.e2e
@@ -19,7 +20,7 @@ def ran(output: str) -> list[str]:
 
 
 def fmt(value: float) -> str:
-    return str(round(value, 4) + 0.0)
+    return number(value)
 
 
 def test_the_first_card_states_what_the_pipeline_measured(penguins: Path) -> None:
