@@ -293,14 +293,14 @@ def _labels_inside(figure: Any) -> None:
     renderer = figure.canvas.get_renderer()
     box = main.get_window_extent(renderer=renderer)
     texts = [t.get_window_extent(renderer=renderer) for t in main.texts if t.get_visible()]
-    pad = 4.0
-    left = max([box.x0 - t.x0 + pad for t in texts] + [0.0])
-    right = max([t.x1 - box.x1 + pad for t in texts] + [0.0])
-    if (left <= pad and right <= pad) or left + right >= box.width / 2:
+    pad = 4.0  # pixels between a label and what it must clear
+    left = max([box.x0 - t.x0 + pad for t in texts if t.x0 < box.x0 + pad], default=0.0)
+    right = max([t.x1 - box.x1 + pad for t in texts if t.x1 > box.x1 - pad], default=0.0)
+    if left + right == 0.0 or left + right >= box.width / 2:
         return
     low, high = main.get_xlim()
     scale = (high - low) / (box.width - left - right)
-    for each in axes:
+    for each in axes:  # shap's E[f(X)] and f(x) labels sit on twin axes of the same range
         each.set_xlim(low - left * scale, high + right * scale)
 
 
