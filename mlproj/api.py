@@ -16,7 +16,8 @@ internal and may move in any release. See docs/api.md.
   discarding a hand edit of `params.yaml`.
 - Incidents: `check_suite` raises `RegressionFailed` when a fixed incident fails again.
 - Explanations: `explain_pipeline` (SHAP values of a fitted pipeline, per input column),
-  `mean_abs_importance`, `worst_rows`, `write_figures`, `quality_sections`, `render_report`,
+  `mean_abs_importance`, `write_importance` (`reports/importance.json` with the unit of its
+  SHAP values), `worst_rows`, `write_figures`, `quality_sections`, `render_report`,
   `write_report` (a self-contained HTML page), `read_slices` (`reports/slices.json`).
 - CSV for people: `neutralise_formulas` prefixes labels that a spreadsheet would run as a
   formula (`=HYPERLINK(...)`, `@SUM(...)`) with `'`, as OWASP recommends for CSV injection.
@@ -40,6 +41,7 @@ from mlproj.errors import (
     UserError,
 )
 from mlproj.explain.figures import write_figures
+from mlproj.explain.importance import write_importance
 from mlproj.explain.quality import quality_sections
 from mlproj.explain.report import render_report, write_report
 from mlproj.explain.shap_values import (
@@ -82,5 +84,6 @@ __all__ = [
     "validate_frame",
     "worst_rows",
     "write_figures",
+    "write_importance",
     "write_report",
 ]

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mlproj._core import atomic
+from mlproj._core.text import number
 
 _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 _CSS = """
@@ -67,10 +68,10 @@ def text_cell(text: str) -> str:
 
 
 def number_cell(value: float) -> str:
-    """A right-aligned table cell holding VALUE to four significant digits."""
-    try:
-        text = format(value, ".4g")
-    except (TypeError, ValueError):  # metrics.json may hold a null for an undefined metric
+    """A right-aligned table cell holding VALUE for people (`text.number`: 3,021; 0.8734)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        text = html.escape(number(value))
+    else:  # metrics.json may hold a null for an undefined metric
         text = html.escape(str(value))
     return f'<td class="num">{text}</td>'
 

@@ -18,12 +18,11 @@ from typing import Any
 
 from mlproj.data.contract import Contract
 from mlproj.errors import CardInputError, ConfigError, InvalidGates
+from mlproj.explain.importance import IMPORTANCE_FILE, Importance, parse_importance
 from mlproj.gates.check import GATES_FILE
 from mlproj.gates.slices import SLICES_FILE, SliceReport, read_slices
 from mlproj.project.params import PARAMS_FILE, project_params
 from mlproj.project.project import REGRESSIONS_REPORT, read_answers
-
-IMPORTANCE_FILE = "importance.json"
 
 
 @dataclass(frozen=True)
@@ -61,6 +60,8 @@ class CardFacts:
     release: str | None
     importance: Mapping[str, float] | None
     incidents: tuple[CardIncident, ...]
+    # The unit of the SHAP values behind `importance`; None when importance.json predates it.
+    importance_unit: str | None = None
 
 
 def gather_facts(project: Path) -> CardFacts:
@@ -82,6 +83,7 @@ def gather_facts(project: Path) -> CardFacts:
     except ConfigError as exc:
         raise CardInputError(str(exc)) from exc
     gates = _json(reports / GATES_FILE, required=False)
+    importance = _importance(reports / IMPORTANCE_FILE)
     return CardFacts(
         name=_project_name(project),
         params=params,
@@ -90,8 +92,9 @@ def gather_facts(project: Path) -> CardFacts:
         slices=_slices(reports / SLICES_FILE),
         gates=None if gates is None else _gates(gates, reports / GATES_FILE),
         release=None if gates is None else _release(gates),
-        importance=_importance(reports / IMPORTANCE_FILE),
+        importance=None if importance is None else importance.values,
         incidents=_incidents(project, reports / REGRESSIONS_REPORT),
+        importance_unit=None if importance is None else importance.unit,
     )
 
 
@@ -132,15 +135,14 @@ def _release(data: Mapping[str, Any]) -> str | None:
     return None if release is None else str(release)
 
 
-def _importance(path: Path) -> dict[str, float] | None:
+def _importance(path: Path) -> Importance | None:
     data = _json(path, required=False)
     if data is None:
         return None
-    bad = [name for name, value in data.items() if not isinstance(value, int | float)]
-    if bad:
-        raise CardInputError(f"{path}: {bad[0]!r} is not a number; run `dvc repro`.")
-    # Largest first; ties by name, so the same numbers always give the same order.
-    return dict(sorted(data.items(), key=lambda pair: (-float(pair[1]), pair[0])))
+    try:  # largest first; ties by name, so the same numbers always give the same order
+        return parse_importance(data)
+    except ValueError as exc:
+        raise CardInputError(f"{path}: {exc}; run `dvc repro`.") from exc
 
 
 def _incidents(project: Path, report: Path) -> tuple[CardIncident, ...]:

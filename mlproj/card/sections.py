@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from mlproj._core import text
 from mlproj.card.facts import CardFacts, CardIncident
 from mlproj.data.contract import ColumnRule
 
@@ -20,11 +21,11 @@ def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
-def number(value: Any) -> str:
-    """A metric for reading: four decimals at most, `n/a` where it is undefined."""
+def number(value: Any, *, sign: bool = False) -> str:
+    """A metric for reading (four significant digits), `n/a` where it is undefined."""
     if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
         return "n/a"
-    return str(round(float(value), 4) + 0.0)  # + 0.0 turns -0.0 into 0.0
+    return text.number(value, sign=sign)
 
 
 def cell(text: str) -> str:

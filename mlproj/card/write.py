@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from mlproj._core.atomic import write_text
+from mlproj._core.text import percent
 from mlproj.card.facts import CardFacts, Gate, gather_facts
 from mlproj.card.notes import FIELDS, NOTES_FILE, CardNotes, read_notes
 from mlproj.card.sections import (
@@ -124,8 +125,8 @@ def _metrics(facts: CardFacts) -> str:
 def _delta(model: Any, reference: Any) -> str:
     if number(model) == "n/a" or number(reference) == "n/a":
         return "n/a"
-    difference = round(float(model) - float(reference), 4) + 0.0
-    return f"{difference:+}"
+    difference = float(model) - float(reference)
+    return number(difference if abs(difference) > 1e-12 else 0.0, sign=True)
 
 
 def _notes(notes: CardNotes, field: str) -> str:
@@ -168,16 +169,22 @@ def _explanations(facts: CardFacts) -> str:
     heading = "## Explanations"
     if facts.importance is None:
         return f"{heading}\n\nNo explanations: no reports/importance.json (the explain stage)."
+    total = sum(abs(v) for v in facts.importance.values()) or 1.0
     top = list(facts.importance.items())[:TOP_FEATURES]
-    rows = [[str(rank), f"`{name}`", number(value)] for rank, (name, value) in enumerate(top, 1)]
+    rows = [
+        [str(rank), f"`{name}`", number(value), percent(abs(value) / total)]
+        for rank, (name, value) in enumerate(top, 1)
+    ]
+    unit = facts.importance_unit or "units not recorded (importance.json predates them)"
     return "\n".join(
         [
             heading,
             "",
             f"Top {len(top)} of {len(facts.importance)} features by mean |SHAP value| on the "
-            "test sample (reports/importance.json); plots in reports/explain.html.",
+            "test sample (reports/importance.json); plots in reports/explain.html. "
+            f"SHAP values in {unit}; share: of the total over all features.",
             "",
-            table(["rank", "feature", "mean abs SHAP"], rows),
+            table(["rank", "feature", "mean abs SHAP", "share"], rows),
         ]
     )
 

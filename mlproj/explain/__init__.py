@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 from mlproj.explain.figures import Figure, write_figures
+from mlproj.explain.importance import (
+    IMPORTANCE_FILE,
+    Importance,
+    importance_record,
+    parse_importance,
+    shap_unit,
+    write_importance,
+)
 from mlproj.explain.quality import quality_sections
 from mlproj.explain.report import render_report, write_report
 from mlproj.explain.shap_values import (
@@ -13,13 +21,19 @@ from mlproj.explain.shap_values import (
 )
 
 __all__ = [
+    "IMPORTANCE_FILE",
     "Explanation",
     "Figure",
+    "Importance",
     "explain_pipeline",
+    "importance_record",
     "mean_abs_importance",
+    "parse_importance",
     "quality_sections",
     "render_report",
+    "shap_unit",
     "worst_rows",
     "write_figures",
+    "write_importance",
     "write_report",
 ]

@@ -13,6 +13,7 @@ from typing import Any
 
 # The page's own cell builders, so these tables look like the rest of it.
 from mlproj._core.html import number_cell, table, text_cell
+from mlproj._core.text import number
 from mlproj.gates.slices import Gap, SliceReport, group_gap
 
 Section = tuple[str, str]
@@ -69,7 +70,7 @@ def inclusion_section(gaps: Sequence[Gap], max_gap: float | None) -> Section:
             "Inclusion",
             "<p>No sensitive column declared (<code>inclusion.sensitive</code>).</p>",
         )
-    limit = "no limit declared" if max_gap is None else f"gated at {max_gap:g}"
+    limit = "no limit declared" if max_gap is None else f"gated at {number(max_gap)}"
     rows = [
         [
             text_cell(gap.column),

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from mlproj._core.html import number_cell, page, table, text_cell, write_page
+from mlproj._core.text import percent
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -27,8 +28,12 @@ def render_report(
     importance: Mapping[str, float],
     notes: Sequence[str] = (),
     sections: Sequence[tuple[str, str]] = (),
+    unit: str | None = None,
 ) -> str:
     """Build the page: metrics, global figures, importance, single-row explanations, notes.
+
+    UNIT names what the SHAP values are in (`write_importance` records it), for the importance
+    table's heading.
 
     Every string is escaped except the bodies of `sections`, which callers build as HTML (a
     baseline comparison, slice tables) and must escape themselves.
@@ -40,7 +45,7 @@ def render_report(
         "<h2>Global explanation</h2>",
         *(_figure(f) for f in figures if not f.local),
         "<h2>Feature importance</h2>",
-        _importance(importance),
+        _importance(importance, unit),
     ]
     local = [_figure(f) for f in figures if f.local]
     if local:
@@ -56,17 +61,20 @@ def write_report(path: Path, html: str) -> None:
     write_page(path, html)
 
 
-def _importance(importance: Mapping[str, float]) -> str:
+def _importance(importance: Mapping[str, float], unit: str | None) -> str:
     largest = max((abs(v) for v in importance.values()), default=0.0) or 1.0
+    total = sum(abs(v) for v in importance.values()) or 1.0
     rows = [
         [
             text_cell(name),
             number_cell(value),
+            f'<td class="num">{percent(abs(value) / total)}</td>',
             f'<td><span class="bar" style="width: {200 * abs(value) / largest:.0f}px"></span></td>',
         ]
         for name, value in importance.items()
     ]
-    return table(["Feature", "Mean |SHAP|", ""], rows)
+    heading = "Mean |SHAP|" if unit is None else f"Mean |SHAP| ({unit})"
+    return table(["Feature", heading, "Share", ""], rows)
 
 
 def _figure(figure: Figure) -> str:

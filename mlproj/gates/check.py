@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from mlproj._core.atomic import write_text
 from mlproj._core.git import tags
+from mlproj._core.text import number
 from mlproj.errors import ConfigError, GateFailed, InvalidGates
 from mlproj.flow.releases import (
     RECORD_FILE,
@@ -296,4 +297,4 @@ def _read_metrics(path: Path) -> dict[str, Any]:
 
 
 def _fmt(value: float) -> str:
-    return str(round(value, 4) + 0.0)  # + 0.0 turns -0.0 into 0.0
+    return number(value)

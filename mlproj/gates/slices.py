@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mlproj._core.text import number
 from mlproj.errors import InvalidGates
 
 SLICES_FILE = "slices.json"
@@ -140,4 +141,4 @@ def _score(item: Slice, metric: str) -> float:
 
 
 def _round(value: float | None) -> str:
-    return "undefined" if value is None else str(round(value, 4))
+    return "undefined" if value is None else number(value)

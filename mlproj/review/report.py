@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from mlproj._core.shell import DVC_ENV, python_module, run
+from mlproj._core.text import number, percent
 from mlproj._core.yamlio import load_yaml
 from mlproj.errors import InvalidYaml, UserError
+from mlproj.explain.importance import IMPORTANCE_FILE, Importance, parse_importance
 from mlproj.gates.check import GATES_FILE
 
 MARKER = "<!-- mlproj-review-report -->"
-IMPORTANCE_FILE = "importance.json"
 TOP_FEATURES = 10
 
 
@@ -64,7 +65,7 @@ def write_report(project: Path, base: str, output: Path) -> str:
 
 def _params_section(diff: Mapping[str, Any]) -> str:
     rows = [
-        f"| `{name}` | {_value(change.get('old'))} | {_value(change.get('new'))} |"
+        f"| `{name}` | {_setting(change.get('old'))} | {_setting(change.get('new'))} |"
         for changes in diff.values()
         for name, change in sorted(changes.items())
     ]
@@ -90,34 +91,93 @@ def _metrics_section(diff: Mapping[str, Any]) -> str:
 
 
 def _importance_section(old: Any, new: Any) -> str:
+    """Ranks and shares always; raw mean |SHAP| values only when both are in one unit.
+
+    A forest explains probabilities and boosting log-odds: subtracting one from the other says
+    nothing, while each feature's share of the total compares across any two models.
+    """
     title = "### Explanations (mean absolute SHAP value per feature)"
-    if not isinstance(new, dict):
+    now = _importance(new)
+    if now is None:
         return f"{title}\nNo explanation in the workspace: run `dvc repro`."
-    old = old if isinstance(old, dict) else {}
-    old_rank = {name: rank for rank, name in enumerate(_ranked(old), 1)}
-    ranked = _ranked(new)
+    before = _importance(old) or Importance({})
+    raw = now.comparable_with(before) or not before.values
+    old_rank, old_share, share = before.ranks(), before.shares(), now.shares()
+    header = ["feature", "rank", "share: base", "share: this branch", "share change"]
+    if raw:
+        header += ["base", "this branch", "change"]
     rows = []
-    for rank, name in enumerate(ranked[:TOP_FEATURES], 1):
+    for rank, name in enumerate(list(now.values)[:TOP_FEATURES], 1):
         was = old_rank.get(name)
         moved = "new" if was is None else ("=" if was == rank else f"{was} → {rank}")
-        rows.append(
-            f"| {name} | {moved} | {_value(old.get(name))} | {_value(new[name])} | "
-            f"{_delta(old.get(name), new[name])} |"
-        )
+        cells = [name, moved, _share(old_share.get(name)), _share(share[name])]
+        cells.append(_points(old_share.get(name), share[name]))
+        if raw:
+            value, before_value = now.values[name], before.values.get(name)
+            cells += [_value(before_value), _value(value), _delta(before_value, value)]
+        rows.append("| " + " | ".join(cells) + " |")
     lines = [
         title,
-        "| feature | rank | base | this branch | change |",
-        "|---|---|---:|---:|---:|",
+        _unit_line(before, now),
+        "",
+        "| " + " | ".join(header) + " |",
+        "|---|---|" + "---:|" * (len(header) - 2),
         *rows,
     ]
-    if len(ranked) > TOP_FEATURES:
-        lines.append(f"\n{len(ranked) - TOP_FEATURES} more feature(s) in reports/importance.json.")
-    dropped = sorted(set(old) - set(new))
+    if len(now.values) > TOP_FEATURES:
+        more = len(now.values) - TOP_FEATURES
+        lines.append(f"\n{more} more feature(s) in reports/importance.json.")
+    dropped = sorted(set(before.values) - set(now.values))
     if dropped:
         lines.append(f"\nNo longer used: {', '.join(dropped)}.")
-    if not old:
+    if not before.values:
         lines.append("\nThe base has no explanation to compare with.")
     return "\n".join(lines)
+
+
+def _unit_line(before: Importance, now: Importance) -> str:
+    """One line on units: the same for both, or why raw values are left out."""
+    share = "share: each feature's part of the total; change in percentage points."
+    if not before.values:
+        return f"SHAP values in {now.unit or 'a unit not recorded'}; {share}"
+    if now.comparable_with(before):
+        return f"SHAP values in {now.unit} in both commits; {share}"
+    if before.unit is None and now.unit is None:
+        return (
+            "Units not recorded (importance.json written before mlproj recorded them): raw "
+            f"values are not compared, only ranks and shares; {share}"
+        )
+    if before.unit is None or now.unit is None:
+        return (
+            f"Units unknown (base: {before.unit or 'not recorded'}, this branch: "
+            f"{now.unit or 'not recorded'}): raw values are not compared, only ranks and shares; "
+            f"{share}"
+        )
+    return (
+        f"Units differ (base: {before.unit}, this branch: {now.unit}): raw values are not "
+        f"comparable, only ranks and shares are; {share}"
+    )
+
+
+def _importance(data: Any) -> Importance | None:
+    """importance.json as read, or None when absent or malformed (the section then says so)."""
+    if data is None:
+        return None
+    try:
+        return parse_importance(data)
+    except ValueError:
+        return None
+
+
+def _share(share: float | None) -> str:
+    return "–" if share is None else percent(share)
+
+
+def _points(old: float | None, new: float) -> str:
+    if old is None:
+        return ""
+    change = 100 * (new - old)
+    return "0" if abs(change) < 0.05 else f"{number(change, 3, sign=True)} pts"
 
 
 def _contract_section(old: Any, new: Any) -> str:
@@ -133,7 +193,7 @@ def _contract_section(old: Any, new: Any) -> str:
         elif before != after:
             keys = sorted(set(before) | set(after))
             changes = [
-                f"{key} {_value(before.get(key))} → {_value(after.get(key))}"
+                f"{key} {_setting(before.get(key))} → {_setting(after.get(key))}"
                 for key in keys
                 if before.get(key) != after.get(key)
             ]
@@ -200,21 +260,22 @@ def _outputs_section(diff: Mapping[str, Any]) -> str:
     return "\n".join([title, *lines]) if lines else f"{title}\nUnchanged."
 
 
-def _ranked(importance: Mapping[str, Any]) -> list[str]:
-    return sorted(importance, key=lambda name: (-float(importance[name]), name))
-
-
 def _rule(column: Any) -> str:
     if not isinstance(column, dict):
         return str(column)
-    return ", ".join(f"{key} {_value(value)}" for key, value in column.items())
+    return ", ".join(f"{key} {_setting(value)}" for key, value in column.items())
 
 
-def _value(value: Any) -> str:
+def _setting(value: Any) -> str:
+    """A parameter or a contract bound: someone typed it, so every digit they typed is shown."""
+    return _value(value, digits=15)
+
+
+def _value(value: Any, digits: int = 4) -> str:
     if value is None:
         return "–"
     if isinstance(value, float):
-        return f"{value:#.4g}"
+        return number(value, digits)
     if isinstance(value, list):
         return "[" + ", ".join(str(v) for v in value) + "]"
     return f"{value}"
@@ -226,7 +287,7 @@ def _delta(old: Any, new: Any) -> str:
     change = new - old
     if abs(change) < 1e-12:
         return "0"
-    return f"{change:+#.4g}"
+    return number(change, sign=True)
 
 
 def _resolve(project: Path, base: str) -> str:

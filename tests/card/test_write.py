@@ -154,7 +154,7 @@ def test_metrics_set_the_model_beside_its_references_with_deltas(project: Path) 
     assert section(card(project), "Metrics (test set)").splitlines()[:4] == [
         "| metric | model | baseline | simple | model − baseline | model − simple |",
         "| --- | --- | --- | --- | --- | --- |",
-        "| accuracy | 0.9123 | 0.5 | 0.95 | +0.4123 | -0.0377 |",
+        "| accuracy | 0.9123 | 0.5 | 0.95 | +0.4123 | -0.03766 |",
         "| roc_auc | n/a | 0.5 | 0.97 | n/a | n/a |",
     ]
 
@@ -209,7 +209,7 @@ def test_slices_show_counts_and_flag_tiny_ones(project: Path) -> None:
         "| value | rows | accuracy | note |",
         "| --- | --- | --- | --- |",
         "| a | 40 | 0.9 |  |",
-        "| b | 3 | 1.0 | tiny |",
+        "| b | 3 | 1 | tiny |",
     ]
 
 
@@ -226,12 +226,21 @@ def test_inclusion_and_gates_come_from_the_gates_report(project: Path) -> None:
     )
 
 
-def test_top_features_largest_first_ties_by_name(project: Path) -> None:
+def test_top_features_largest_first_ties_by_name_with_their_share(project: Path) -> None:
     assert section(card(project), "Explanations").splitlines()[-3:] == [
-        "| 1 | `x` | 0.3 |",
-        "| 2 | `group` | 0.1 |",
-        "| 3 | `year` | 0.1 |",
+        "| 1 | `x` | 0.3 | 60% |",
+        "| 2 | `group` | 0.1 | 20% |",
+        "| 3 | `year` | 0.1 | 20% |",
     ]
+
+
+def test_explanations_state_the_unit_or_that_it_is_unknown(project: Path) -> None:
+    assert "SHAP values in units not recorded" in section(card(project), "Explanations")
+    record = {"unit": "log-odds", "explainer": "tree", "features": IMPORTANCE}
+    write(project / "reports" / "importance.json", json.dumps(record))
+    text = section(card(project), "Explanations")
+    assert "SHAP values in log-odds; share: of the total over all features." in text
+    assert text.splitlines()[-3] == "| 1 | `x` | 0.3 | 60% |"
 
 
 def test_open_and_fixed_incidents_with_their_last_result(project: Path) -> None:

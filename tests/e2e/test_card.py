@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from mlproj._core.text import number
 from tests.e2e.conftest import copy_project, sh
 
 pytestmark = pytest.mark.e2e
@@ -19,7 +20,7 @@ def ran(output: str) -> list[str]:
 
 
 def fmt(value: float) -> str:
-    return str(round(value, 4) + 0.0)
+    return number(value)
 
 
 def test_the_first_card_states_what_the_pipeline_measured(penguins: Path) -> None:
@@ -44,7 +45,7 @@ def test_the_first_card_states_what_the_pipeline_measured(penguins: Path) -> Non
     gates = json.loads((penguins / "reports" / "gates.json").read_text())
     gap = next(g for g in gates["gates"] if g["gate"] == "max gap in accuracy across sex")
     assert f"- ✓ passed: {gap['message']}" in card.split("## Inclusion")[1]
-    top = next(iter(json.loads((penguins / "reports" / "importance.json").read_text())))
+    top = next(iter(json.loads((penguins / "reports" / "importance.json").read_text())["features"]))
     assert f"| 1 | `{top}` |" in card
     assert "_Not written yet: fill `intended_use` in `model-card.yaml`._" in card
     assert "No incidents recorded in tests/regressions/" in card

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from mlproj._core.text import number
 from mlproj.project.params import flatten
 from tests.e2e.conftest import copy_project, sh
 
@@ -79,11 +80,11 @@ def test_feature_release_and_hotfix_cycle(project: Path, pre_commit_home: Path) 
     new = dict(flatten(json.loads((project / "metrics.json").read_text())))
     assert new["accuracy"] < old["accuracy"]
     for name in old:
-        row = f"| {name} | {old[name]:#.4g} | {new[name]:#.4g} |"
+        row = f"| {name} | {number(old[name])} | {number(new[name])} |"
         assert row in report
-    accuracy_delta = f"{new['accuracy'] - old['accuracy']:+#.4g}"
+    accuracy_delta = number(new["accuracy"] - old["accuracy"], sign=True)
     assert (
-        f"| accuracy | {old['accuracy']:#.4g} | {new['accuracy']:#.4g} | {accuracy_delta} |"
+        f"| accuracy | {number(old['accuracy'])} | {number(new['accuracy'])} | {accuracy_delta} |"
         in report
     )
     assert "### Explanations" in report and "### Regression incidents" in report

@@ -37,7 +37,7 @@ def test_the_baseline_is_trained_and_reported(penguins: Path) -> None:
     assert "http://" not in report and "https://" not in report
     assert "accuracy" in report
     importance = json.loads((penguins / "reports" / "importance.json").read_text())
-    assert set(importance) == {
+    assert set(importance["features"]) == {
         "island",
         "sex",
         "bill_length_mm",

@@ -54,7 +54,7 @@ def test_inclusion_gap_is_shown_with_its_limit() -> None:
     body = sections[2][1]
     assert (
         '<tr><td>sex</td><td>accuracy</td><td class="num">0.1</td><td>gated at 0.1</td>'
-        "<td>female 0.9, male 1.0</td></tr>" in body
+        "<td>female 0.9, male 1</td></tr>" in body
     )
 
 

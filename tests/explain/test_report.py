@@ -120,3 +120,16 @@ def test_write_report_keeps_the_old_page_when_the_write_fails(
 
     assert path.read_text(encoding="utf-8") == "<p>old</p>"
     assert [p.name for p in tmp_path.iterdir()] == ["explain.html"]
+
+
+def test_importance_table_names_the_unit_and_each_share(figures: list[Figure]) -> None:
+    page = render_report(
+        title="t",
+        metrics={"rmse": 12814.6},
+        figures=figures,
+        importance={"carat": 3000.0, "cut": 1000.0},
+        unit="units of price",
+    )
+    assert '<td class="num">12,815</td>' in page
+    assert "<th>Mean |SHAP| (units of price)</th><th>Share</th>" in page
+    assert '<tr><td>carat</td><td class="num">3,000</td><td class="num">75%</td>' in page

@@ -259,7 +259,7 @@ def test_write_figures_for_multiclass(penguins: pd.DataFrame, tmp_path: Path) ->
     row = X.index[25]
     predicted = pipeline.predict(X.loc[[row]])[0]
 
-    figures = write_figures(explanation, tmp_path / "figures", local_rows=[row])
+    figures = write_figures(explanation, tmp_path / "figures", local_rows=[row], actual=y)
 
     assert [f.path.name for f in figures] == [
         "bar.png",
@@ -271,7 +271,13 @@ def test_write_figures_for_multiclass(penguins: pd.DataFrame, tmp_path: Path) ->
     assert sorted(p.name for p in tmp_path.iterdir()) == ["figures"]  # no staging left
     assert all(f.path.parent == tmp_path / "figures" and png(f.path) for f in figures)
     assert [f.local for f in figures] == [False] * 4 + [True]
-    assert figures[-1].title == f"Row {row}: why the predicted class is '{predicted}'"
+    assert figures[-1].title == f"Row {row}: predicted '{predicted}', actual '{y[row]}'"
+    assert figures[-1].caption.startswith(
+        f"Explains the probability of class '{predicted}', the predicted class"
+    )
+    assert [f.title for f in figures[1:4]] == [
+        f"Effect of each feature for class '{name}'" for name in ("Adelie", "Chinstrap", "Gentoo")
+    ]
 
 
 def test_write_figures_for_binary_is_reproducible(penguins: pd.DataFrame, tmp_path: Path) -> None:
@@ -285,7 +291,12 @@ def test_write_figures_for_binary_is_reproducible(penguins: pd.DataFrame, tmp_pa
 
     assert [f.path.name for f in first] == ["bar.png", "beeswarm.png", "waterfall_1.png"]
     assert "class 'True'" in first[0].title
-    assert first[2].title == f"Row {negative}: why the predicted class is 'False'"
+    # Without the truth, the title gives the prediction only; the positive class is explained
+    # in every figure, so a negative row's waterfall reads on the same scale as the global ones.
+    assert first[2].title == f"Row {negative}: predicted 'False'"
+    assert first[2].caption.startswith(
+        "Explains the log-odds of class 'True', as in the global figures (above 0: predicted 'True')"
+    )
     # beeswarm jitters its dots at random: reviewers must not see PNG diffs on a rerun
     assert [png(f.path) for f in first[:2]] == [png(f.path) for f in second]
 
@@ -315,3 +326,37 @@ def test_write_figures_leaves_nothing_behind_on_failure(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["figures"]
     assert [p.name for p in out_dir.iterdir()] == ["bar.png"]
     assert (out_dir / "bar.png").read_bytes() == b"previous run"
+
+
+def test_the_report_names_the_explained_class_and_the_truth_of_each_row(
+    penguins: pd.DataFrame, tmp_path: Path
+) -> None:
+    from mlproj.explain.report import render_report
+
+    X, y = penguins[FEATURES], (penguins["species"] == "Adelie").map({True: "yes", False: "no"})
+    pipeline = build(LogisticRegression(max_iter=500)).fit(X, y)
+    explanation = explain_pipeline(pipeline, X[:10], X[10:20], task="classification", seed=0)
+    rows = X.index[10:12]
+
+    figures = write_figures(explanation, tmp_path, local_rows=rows, actual=y, max_display=4)
+    page = render_report(title="t", metrics={}, figures=figures, importance={})
+
+    assert "Global importance for class &#x27;yes&#x27;" in page
+    for row, predicted in zip(rows, pipeline.predict(X.loc[rows]), strict=True):
+        assert f"Row {row}: predicted &#x27;{predicted}&#x27;, actual &#x27;{y[row]}&#x27;" in page
+    assert page.count("Explains the log-odds of class &#x27;yes&#x27;, as in the global") == 2
+
+
+def test_a_regression_waterfall_gives_prediction_and_truth_for_people(
+    penguins: pd.DataFrame, tmp_path: Path
+) -> None:
+    X, y = penguins[FEATURES], penguins["body_mass_g"]
+    pipeline = build(Ridge()).fit(X, y)
+    explanation = explain_pipeline(pipeline, X[:10], X[10:12], task="regression", seed=0)
+    row = X.index[10]
+
+    (figure,) = write_figures(explanation, tmp_path, local_rows=[row], actual=y)[-1:]
+
+    predicted = float(pipeline.predict(X.loc[[row]])[0])
+    assert figure.title == f"Row {row}: predicted {predicted:,.0f}, actual {y[row]:,.0f}"
+    assert figure.caption.startswith("Explains the prediction: each feature moves it from")

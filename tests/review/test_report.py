@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 
 from mlproj.errors import UserError
-from mlproj.review.report import MARKER, build_report, write_report
+from mlproj.review.report import (
+    MARKER,
+    _contract_section,
+    _importance_section,
+    _metrics_section,
+    build_report,
+    write_report,
+)
 from tests.conftest import write
 
 PARAMS = """\
@@ -86,13 +93,13 @@ def test_each_section_reports_its_change(repo: Path) -> None:
     report = build_report(repo, "develop")
     assert report.startswith(MARKER + "\n")
     assert "| `model.max_depth` | – | 3 |" in report
-    assert "| accuracy | 0.9000 | 0.8500 | -0.05000 |" in report
-    assert "| f1 | 0.8000 | 0.8000 | 0 |" in report
-    assert "| color | 2 → 1 | 0.2000 | 0.6000 | +0.4000 |" in report
-    assert "| x | 1 → 2 | 0.5000 | 0.4000 | -0.1000 |" in report
+    assert "| accuracy | 0.9 | 0.85 | -0.05 |" in report
+    assert "| f1 | 0.8 | 0.8 | 0 |" in report
+    assert "| color | 2 → 1 | 25% | 60% | +35 pts |" in report
+    assert "| x | 1 → 2 | 62.5% | 40% | -22.5 pts |" in report
     assert "No longer used: old." in report
     assert "- added `color`: kind categorical, nullable False" in report
-    assert "- changed `x`: max 10.00 → 12.50" in report
+    assert "- changed `x`: max 10 → 12.5" in report
     assert "1 fixed incident(s) fail again: this model must not be merged." in report
     assert "| INC-1 | fixed | **fails again** |" in report
     assert "| INC-2 (new) | open | fails |" in report
@@ -106,7 +113,7 @@ def test_nothing_changed(repo: Path) -> None:
     run(repo, "git", "stash", "--quiet")
     report = build_report(repo, "develop")
     assert "No parameter changed." in report
-    assert "| accuracy | 0.9000 | 0.9000 | 0 |" in report
+    assert "| accuracy | 0.9 | 0.9 | 0 |" in report
     assert "### Data contract\nUnchanged." in report
     assert "Every fixed incident passes." in report
     assert "### Data and outputs tracked by DVC\nUnchanged." in report
@@ -122,3 +129,62 @@ def test_an_unknown_base_is_one_line(repo: Path) -> None:
     with pytest.raises(UserError) as raised:
         build_report(repo, "origin/nope")
     assert str(raised.value).startswith("Unknown base 'origin/nope': name a branch, tag or commit")
+
+
+def importance(unit: str | None, **values: float) -> dict[str, object]:
+    return dict(values) if unit is None else {"unit": unit, "features": values}
+
+
+def explanations(base: object, now: object) -> list[str]:
+    """The explanations section alone: it reads two loaded importance.json files, no repository."""
+    section = _importance_section(base, now)
+    return [line for line in section.splitlines() if line][1:]
+
+
+def test_explanations_in_different_units_compare_ranks_and_shares_only() -> None:
+    base, now = (
+        importance("probability", x=0.3, color=0.1),
+        importance("log-odds", color=1.5, x=0.5),
+    )
+    assert explanations(base, now) == [
+        "Units differ (base: probability, this branch: log-odds): raw values are not comparable, "
+        "only ranks and shares are; share: each feature's part of the total; change in "
+        "percentage points.",
+        "| feature | rank | share: base | share: this branch | share change |",
+        "|---|---|---:|---:|---:|",
+        "| color | 2 → 1 | 25% | 75% | +50 pts |",
+        "| x | 1 → 2 | 75% | 25% | -50 pts |",
+    ]
+
+
+def test_explanations_in_one_unit_also_compare_values() -> None:
+    base, now = importance("log-odds", x=0.3, color=0.1), importance("log-odds", x=0.3, color=7e-5)
+    lines = explanations(base, now)
+    assert lines[0].startswith("SHAP values in log-odds in both commits; share:")
+    assert lines[1:] == [
+        "| feature | rank | share: base | share: this branch | share change | base | this branch "
+        "| change |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| x | = | 75% | 100% | +25 pts | 0.3 | 0.3 | 0 |",
+        "| color | = | 25% | 0.0233% | -25 pts | 0.1 | 7×10⁻⁵ | -0.09993 |",
+    ]
+
+
+def test_an_old_explanation_without_unit_is_read_with_the_unit_unknown() -> None:
+    lines = explanations(importance(None, x=0.3, color=0.1), importance("log-odds", x=1.0))
+    assert lines[0].startswith(
+        "Units unknown (base: not recorded, this branch: log-odds): raw values are not compared"
+    )
+    assert lines[3] == "| x | = | 75% | 100% | +25 pts |"
+    assert lines[-1] == "No longer used: color."
+
+
+def test_numbers_read_as_people_write_them() -> None:
+    metrics = _metrics_section({"metrics.json": {"rmse": {"old": 3021.0, "new": 12810.4}}})
+    assert "| rmse | 3,021 | 12,810 | +9,789 |" in metrics
+    tiny = _metrics_section({"metrics.json": {"bias": {"old": 0.0, "new": -7e-05}}})
+    assert "| bias | 0 | -7×10⁻⁵ | -7×10⁻⁵ |" in tiny
+    # A contract bound is something someone typed: every digit of it is shown.
+    old = {"columns": {"price": {"max": 12345.678}}}
+    new = {"columns": {"price": {"max": 18823.0}}}
+    assert _contract_section(old, new).endswith("- changed `price`: max 12,345.678 → 18,823")

@@ -43,7 +43,7 @@ def test_stages_run_end_to_end(cfg: DictConfig, sample: pd.DataFrame) -> None:
         assert sum(row["count"] for row in rows) == len(test_rows)
     explain.run(cfg)
     importance = json.loads(Path(cfg.paths.reports, "importance.json").read_text())
-    assert set(importance) <= {*cfg.data.numeric, *cfg.data.categorical}
+    assert set(importance["features"]) <= {*cfg.data.numeric, *cfg.data.categorical}
     report = Path(cfg.paths.reports, "explain.html").read_text()
     assert "data:image/png;base64," in report
     assert "Model, baseline and simple model" in report and "Inclusion" in report

@@ -13,12 +13,12 @@ from pathlib import Path
 from mlproj.api import (
     explain_pipeline,
     load_model,
-    mean_abs_importance,
     quality_sections,
     read_slices,
     render_report,
     worst_rows,
     write_figures,
+    write_importance,
     write_report,
 )
 from omegaconf import DictConfig
@@ -46,9 +46,9 @@ def run(cfg: DictConfig) -> dict[str, float]:
         model, background, test_features.loc[rows], task=task, seed=settings.seed
     )
     reports = Path(cfg.paths.reports)
-    figures = write_figures(explanation, reports / "figures", local_rows=worst)
-    importance = mean_abs_importance(explanation)
-    (reports / "importance.json").write_text(json.dumps(importance, indent=2) + "\n")
+    figures = write_figures(explanation, reports / "figures", local_rows=worst, actual=test_target)
+    record = write_importance(reports / "importance.json", explanation, target=str(cfg.data.target))
+    importance: dict[str, float] = record["features"]
     metrics = json.loads(Path(cfg.paths.metrics).read_text())
     sections = quality_sections(
         metrics,
@@ -63,8 +63,9 @@ def run(cfg: DictConfig) -> dict[str, float]:
         metrics={name: value for name, value in metrics.items() if not isinstance(value, dict)},
         figures=figures,
         importance=importance,
+        unit=record["unit"],
         notes=[
-            f"SHAP {explanation.explainer} explainer; values are in {explanation.output} units.",
+            f"SHAP {explanation.explainer} explainer; values are in {record['unit']}.",
             f"{len(rows)} test rows explained against {len(background)} training rows.",
             f"Local explanations: the {len(worst)} worst-predicted test rows.",
         ],
