@@ -35,6 +35,10 @@ def main(args: list[str]) -> int:
     """Run ARGS; on SIGTERM, SIGTERM the group, give it GRACE seconds, then SIGKILL it."""
     signal.signal(signal.SIGTERM, _terminated)
     signal.signal(signal.SIGINT, _ignored)
+    # A blocked signal stays blocked across exec: a parent that blocked these (some test
+    # runners and service managers do) would leave the child deaf to the Ctrl-C passed on.
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     child = None
     try:
         child = subprocess.Popen(args)

@@ -57,7 +57,7 @@ def test_a_release_leaves_commits_that_reproduce(penguins: Path, tmp_path: Path)
 
     # A check by hand only reads, against the record or another release.
     checked = sh("mlproj", "gates", "check", cwd=project)
-    assert "✓ max drop in balanced_accuracy since v0.1.0 0.02 >= value 0.0" in checked.stdout
+    assert "✓ max drop in balanced_accuracy since v0.1.0 0.02 >= value 0 " in checked.stdout
     sh("mlproj", "gates", "check", "--release", "v0.1.0", cwd=project)
     clean(project)
 

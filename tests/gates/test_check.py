@@ -254,7 +254,7 @@ def test_drops_are_measured_against_the_recorded_release_not_the_tags(tmp_path: 
     )
     # --release judges against a tag instead, read from git.
     assert check_gates(project, release="v2.0.0").results[2].message == (
-        "max drop in accuracy since v2.0.0 0.02 >= value 0.0 (v2.0.0 0.95, now 0.95)"
+        "max drop in accuracy since v2.0.0 0.02 >= value 0 (v2.0.0 0.95, now 0.95)"
     )
     for tag, why in [("v3.0.0", "no such tag in this repository"), ("2.0", "not a release tag")]:
         with pytest.raises(InvalidGates, match=f"^--release '?{tag}'?: {why}"):
