@@ -105,6 +105,7 @@ def test_source_columns_rejects_outputs_mixing_several_inputs() -> None:
         source_columns(preprocessor, ["p", "q"])
 
 
+@pytest.mark.slow
 def test_binary_logistic_regression_uses_the_linear_explainer(penguins: pd.DataFrame) -> None:
     X, y = penguins[FEATURES], penguins["species"] == "Gentoo"
     pipeline = build(LogisticRegression(max_iter=500)).fit(X, y)
@@ -122,6 +123,7 @@ def test_binary_logistic_regression_uses_the_linear_explainer(penguins: pd.DataF
     pd.testing.assert_frame_equal(explanation.data, X.iloc[40:])
 
 
+@pytest.mark.slow
 def test_multiclass_forest_sums_one_hot_columns_per_class(penguins: pd.DataFrame) -> None:
     import shap
 
@@ -252,6 +254,7 @@ def png(path: Path) -> bytes:
     return data
 
 
+@pytest.mark.slow
 def test_write_figures_for_multiclass(penguins: pd.DataFrame, tmp_path: Path) -> None:
     X, y = penguins[FEATURES], penguins["species"]
     pipeline = build(RandomForestClassifier(n_estimators=10, random_state=0)).fit(X, y)
@@ -280,6 +283,7 @@ def test_write_figures_for_multiclass(penguins: pd.DataFrame, tmp_path: Path) ->
     ]
 
 
+@pytest.mark.slow
 def test_write_figures_for_binary_is_reproducible(penguins: pd.DataFrame, tmp_path: Path) -> None:
     X, y = penguins[FEATURES], penguins["species"] == "Adelie"
     pipeline = build(LogisticRegression(max_iter=500)).fit(X, y)
@@ -328,6 +332,7 @@ def test_write_figures_leaves_nothing_behind_on_failure(
     assert (out_dir / "bar.png").read_bytes() == b"previous run"
 
 
+@pytest.mark.slow
 def test_the_report_names_the_explained_class_and_the_truth_of_each_row(
     penguins: pd.DataFrame, tmp_path: Path
 ) -> None:
@@ -347,6 +352,7 @@ def test_the_report_names_the_explained_class_and_the_truth_of_each_row(
     assert page.count("Explains the log-odds of class &#x27;yes&#x27;, as in the global") == 2
 
 
+@pytest.mark.slow
 def test_a_regression_waterfall_gives_prediction_and_truth_for_people(
     penguins: pd.DataFrame, tmp_path: Path
 ) -> None:

@@ -129,6 +129,7 @@ def test_finish_refuses_a_branch_that_does_not_exist(repo: Path) -> None:
         finish(repo, "feature", "nope")
 
 
+@pytest.mark.slow
 def test_finish_refuses_a_conflicting_merge_before_touching_anything(repo: Path) -> None:
     start(repo, "feature", "x")
     write(repo / "notes.txt", "feature\n")

@@ -433,6 +433,7 @@ def test_awkward_files_make_a_project(
 # ------------------------------------------------ other files commands read, not via --data
 
 
+@pytest.mark.slow
 def test_incident_rows_that_became_a_folder(tmp_path: Path) -> None:
     from tests.toy_project import classifier, make_project
 

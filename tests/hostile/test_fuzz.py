@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -156,11 +157,13 @@ def test_the_yaml_loader(source: str | bytes) -> None:
 @FUZZ
 @given(text=incident_texts)
 # Found by this test: a list as the kind was a TypeError (unhashable) instead of a message.
+@pytest.mark.slow
 @example("id: INC-1\ndate: 2024-01-01\nstatus: open\nexpectation: {kind: [label]}\n")
 def test_incident_files(text: str) -> None:
     typed_only(lambda: incident_from_yaml(text, source="incident.yaml"))
 
 
+@pytest.mark.slow
 @FUZZ
 @given(text=contract_texts)
 def test_contracts(text: str) -> None:

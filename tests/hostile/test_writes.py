@@ -267,6 +267,7 @@ def test_new_into_a_read_only_folder(tmp_path: Path) -> None:
     assert list(out.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_explanation_figures_on_a_full_disk(tmp_path: Path) -> None:
     """The explain stage's PNGs: one line, and neither a PNG nor its staging folder left."""
     from palmerpenguins import load_penguins

@@ -21,6 +21,7 @@ def test_round_trip_with_trusted_types(tmp_path: Path) -> None:
     assert model.predict([[2.5]]).tolist() == [1]
 
 
+@pytest.mark.slow
 def test_same_model_same_bytes(tmp_path: Path) -> None:
     model = LogisticRegression().fit(X, Y)
     save_model(model, tmp_path / "a.skops")

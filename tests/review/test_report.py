@@ -89,6 +89,7 @@ def repo(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.mark.slow
 def test_each_section_reports_its_change(repo: Path) -> None:
     report = build_report(repo, "develop")
     assert report.startswith(MARKER + "\n")
@@ -109,6 +110,7 @@ def test_each_section_reports_its_change(repo: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_nothing_changed(repo: Path) -> None:
     run(repo, "git", "stash", "--quiet")
     report = build_report(repo, "develop")
@@ -119,6 +121,7 @@ def test_nothing_changed(repo: Path) -> None:
     assert "### Data and outputs tracked by DVC\nUnchanged." in report
 
 
+@pytest.mark.slow
 def test_written_atomically_to_a_file(repo: Path) -> None:
     output = repo / "review-report.md"
     markdown = write_report(repo, "develop", output)

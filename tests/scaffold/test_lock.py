@@ -96,6 +96,7 @@ def imported_distributions(project: Path) -> set[str]:
     return {canonicalize_name(d) for module in modules - own for d in owners.get(module, [])}
 
 
+@pytest.mark.slow
 def test_the_lock_of_a_rendered_project_pins_every_distribution_it_imports(tmp_path: Path) -> None:
     project = render(tmp_path, {})
     lock = write_lock(project, real_running_source("0.2.0"))

@@ -282,6 +282,7 @@ def check_schema(schema: str, path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(args, capture_output=True, text=True)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("schema", "path"),
     [
@@ -301,6 +302,7 @@ def test_ci_files_validate_against_their_published_schemas(
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("schema", "path", "broken"),
     [
@@ -412,6 +414,7 @@ def test_bytecode_in_the_template_never_reaches_a_project(
     assert [p for p in project.rglob("*") if "__pycache__" in p.parts or p.suffix == ".pyc"] == []
 
 
+@pytest.mark.slow
 def test_the_wheel_ships_no_bytecode(tmp_path: Path) -> None:
     """Built from a checkout whose template holds bytecode, and no .gitignore to hide it."""
     source = tmp_path / "src"
