@@ -47,11 +47,8 @@ def default_table() -> pd.DataFrame:
     return load_penguins()
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """Read a CSV or Parquet file, refusing files that cannot be a training table."""
-    kind = FORMATS.get(path.suffix.lower())
-    if kind is None:
-        raise DataError(f"{path}: unsupported format; give a .csv or .parquet file.")
+def check_file(path: Path) -> None:
+    """Refuse, in one line, a path that is missing, a folder, a pipe or device, or empty."""
     try:
         info = path.stat()  # follows a symbolic link: its target is what gets read
     except FileNotFoundError:
@@ -64,6 +61,14 @@ def read_table(path: Path) -> pd.DataFrame:
         raise DataError(f"{path}: not a regular file (a pipe, socket or device); give a file.")
     if info.st_size == 0:
         raise DataError(f"{path}: the file is empty.")
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """Read a CSV or Parquet file, refusing files that cannot be a training table."""
+    kind = FORMATS.get(path.suffix.lower())
+    if kind is None:
+        raise DataError(f"{path}: unsupported format; give a .csv or .parquet file.")
+    check_file(path)
     frame = _read_csv(path) if kind == "csv" else _read_parquet(path)
     # Counted once: a count per column is quadratic, 8 s on a 2,000-column table.
     duplicated = sorted(str(c) for c, n in Counter(frame.columns.tolist()).items() if n > 1)

@@ -8,14 +8,13 @@ is read. Row labels count from 0 across the whole file, so a message can name a 
 from __future__ import annotations
 
 import contextlib
-import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from mlproj._core.text import first_line
 from mlproj.data.csvfile import check_text, read_header
-from mlproj.data.dataset import FORMATS
+from mlproj.data.dataset import FORMATS, check_file
 from mlproj.errors import DataError
 
 if TYPE_CHECKING:
@@ -37,18 +36,7 @@ def table_format(path: Path, what: str) -> str:
 def read_columns(path: Path) -> list[str]:
     """The batch's column names, after refusing what cannot be a table: read before any row."""
     kind = table_format(path, "the batch")
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such file.") from None
-    except OSError as exc:
-        raise DataError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise DataError(f"{path}: a folder, not a file.")
-    if not stat.S_ISREG(info.st_mode):  # a fifo or a device would block or never end
-        raise DataError(f"{path}: not a regular file (a pipe, socket or device); give a file.")
-    if info.st_size == 0:
-        raise DataError(f"{path}: the file is empty.")
+    check_file(path)
     if kind == "csv":
         check_text(path)
         header = read_header(path)
