@@ -75,14 +75,43 @@ def read_chunks(
     return _parquet_chunks(path, size)
 
 
+class _Watched:
+    """A text file that remembers a Ctrl-C during a read.
+
+    pandas' C parser reports an exception raised by the file's `read` as "Calling read(nbytes)
+    on source failed", a parse error: without this, Ctrl-C half way would say the file is bad.
+    """
+
+    def __init__(self, handle: Any) -> None:
+        self._handle = handle
+        self.interrupted = False
+
+    def read(self, size: int = -1) -> Any:
+        try:
+            return self._handle.read(size)
+        except KeyboardInterrupt:
+            self.interrupted = True
+            raise
+
+    def __iter__(self) -> Any:
+        return iter(self._handle)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._handle, name)
+
+
 def _csv_chunks(path: Path, text: dict[str, Any], size: int) -> Iterator[pd.DataFrame]:
     import pandas as pd
 
+    source = None
     try:
-        reader = pd.read_csv(path, encoding="utf-8-sig", chunksize=size, dtype=text)
-        with reader:
-            yield from reader  # the index runs on from chunk to chunk
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            source = _Watched(handle)
+            with pd.read_csv(source, chunksize=size, dtype=text) as reader:
+                yield from reader  # the index runs on from chunk to chunk
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        if source is not None and source.interrupted:
+            raise KeyboardInterrupt from None
         raise DataError(f"{path}: not a readable CSV file ({first_line(exc)}).") from None
     except pd.errors.EmptyDataError:
         raise DataError(f"{path}: the file is empty.") from None

@@ -59,5 +59,5 @@ def test_ctrl_c_half_way_leaves_no_output(project: Path, tmp_path: Path) -> None
     command = mlproj("predict", batch, "-o", out / "out.csv", "--chunk-size", "500", "-p", project)
     process = launch(command, tmp_path)
     assert interrupt_when(process, hidden(out, ".out.csv.*.tmp"), signal.SIGINT), "it ended first"
-    assert process.returncode == 130
+    assert process.returncode == 130, process.stderr.read() if process.stderr else ""
     assert list(out.iterdir()) == []
