@@ -9,6 +9,11 @@ child also asks the kernel for a SIGTERM when mlproj dies (`PR_SET_PDEATHSIG`), 
 `kill -9` that leaves mlproj no time to act. That signal reaches the direct child only, so a
 Python child (dvc, pytest, pre-commit), which may start processes of its own, runs under a
 small guard that ends its group on SIGTERM.
+
+git is the exception: a git command takes milliseconds, and one stopped halfway through a
+`git switch` or `git merge` leaves the working tree half of one branch and half of the other.
+A git child is left to finish when mlproj dies, and given GRACE seconds to finish on its own
+before it is signalled when mlproj is stopped.
 """
 
 from __future__ import annotations
@@ -36,7 +41,8 @@ def run_child(
 ) -> subprocess.CompletedProcess[str]:
     """Run ARGS to completion, capturing its text output; end its whole group if we are stopped."""
     command = list(args)
-    die_with_parent = _die_with_parent()
+    finishes_alone = Path(command[0]).name == "git"
+    die_with_parent = None if finishes_alone else _die_with_parent()
     if command[0] == sys.executable and die_with_parent is not None:
         command = [sys.executable, "-I", str(GUARD), *command]
     with subprocess.Popen(
@@ -52,11 +58,12 @@ def run_child(
     ) as process:
         try:
             stdout, stderr = process.communicate(input)
-        except KeyboardInterrupt:
-            end_group(process, signal.SIGINT)
-            raise
-        except BaseException:  # SIGTERM turned into SystemExit, or a bug
-            end_group(process)
+        except BaseException as stopped:  # Ctrl-C, SIGTERM turned into SystemExit, or a bug
+            if finishes_alone:
+                with contextlib.suppress(subprocess.TimeoutExpired, KeyboardInterrupt):
+                    process.communicate(timeout=GRACE)
+            interrupted = isinstance(stopped, KeyboardInterrupt)
+            end_group(process, signal.SIGINT if interrupted else signal.SIGTERM)
             raise
     return subprocess.CompletedProcess(list(args), process.returncode, stdout, stderr)
 

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -61,3 +62,32 @@ def gone(process: subprocess.Popen[str]) -> bool:
     except ProcessLookupError:
         return True
     return False
+
+
+# A parent that runs CHILD through `run_child` and is killed with SIGKILL while it runs.
+PARENT = """
+import sys
+from pathlib import Path
+from mlproj._core.children import run_child
+run_child([sys.argv[1]], Path.cwd(), {"PATH": "/usr/bin:/bin"})
+"""
+
+
+@pytest.mark.parametrize(("name", "finished"), [("git", True), ("dvc", False)])
+def test_git_finishes_when_mlproj_is_killed_and_other_children_do_not(
+    tmp_path: Path, name: str, finished: bool
+) -> None:
+    """A git stopped halfway through a switch leaves a tree of two branches: it runs to its end."""
+    child = tmp_path / "bin" / name
+    child.parent.mkdir()
+    child.write_text("#!/bin/sh\necho started > started\nsleep 1\necho done > done\n")
+    child.chmod(0o755)
+    parent = subprocess.Popen([sys.executable, "-c", PARENT, str(child)], cwd=tmp_path)
+    deadline = time.monotonic() + 30
+    while not (tmp_path / "started").exists():
+        assert time.monotonic() < deadline and parent.poll() is None
+        time.sleep(0.01)
+    parent.kill()
+    parent.wait()
+    time.sleep(2)
+    assert (tmp_path / "done").exists() is finished
