@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from mlproj._core.text import first_line
+from mlproj._core.text import first_line, listing
 from mlproj.data.csvfile import check_text, read_header
+from mlproj.data.roles import Role, assign_role, sample_rows
 from mlproj.errors import DataError
 
 if TYPE_CHECKING:
@@ -29,7 +30,11 @@ MAX_CLASSES_FOR_INTEGER_TARGET = 20
 
 @dataclass(frozen=True)
 class DataProfile:
-    """What the data says about the task: target, feature columns and columns left out."""
+    """What the data says about the task: target, feature columns and columns left out.
+
+    `roles` holds every column but the target, in the table's order, with the reason for its
+    role; `identifiers` names the identifier columns among them.
+    """
 
     task: Task
     target: str
@@ -38,6 +43,17 @@ class DataProfile:
     identifiers: tuple[str, ...]
     rows: int
     classes: tuple[str, ...] = ()
+    roles: tuple[Role, ...] = ()
+
+    @property
+    def left_out(self) -> tuple[Role, ...]:
+        """The columns the model does not see (text, identifiers, dates, constants)."""
+        return tuple(role for role in self.roles if not role.used)
+
+    @property
+    def noted(self) -> tuple[Role, ...]:
+        """Features worth a second look: capped categoricals and nearly constant columns."""
+        return tuple(role for role in self.roles if role.used and role.note)
 
 
 def default_table() -> pd.DataFrame:
@@ -173,25 +189,25 @@ def profile(
             )
     elif labels.nunique() < 2:
         raise DataError(f"{source}: target column {target!r} is constant; nothing to learn.")
-    features = [c for c in frame.columns if c != target]
-    identifiers = tuple(c for c in features if _is_identifier(frame[c]))
-    kept = [c for c in features if c not in identifiers]
-    numeric = tuple(
-        c
-        for c in kept
-        if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
-    )
-    categorical = tuple(c for c in kept if c not in numeric)
+    sample = sample_rows(frame)
+    roles = tuple(assign_role(frame[c], sample[c]) for c in frame.columns if c != target)
+    numeric = tuple(role.name for role in roles if role.kind == "numeric")
+    categorical = tuple(role.name for role in roles if role.kind == "categorical")
     if not numeric and not categorical:
-        raise DataError(f"{source}: no feature columns left besides the target {target!r}.")
+        left = listing([f"{role.name} ({role.kind})" for role in roles])
+        raise DataError(
+            f"{source}: no feature columns left besides the target {target!r}"
+            + (f"; left out: {left}." if left else ".")
+        )
     return DataProfile(
         task=task,
         target=target,
         numeric=numeric,
         categorical=categorical,
-        identifiers=identifiers,
+        identifiers=tuple(role.name for role in roles if role.kind == "identifier"),
         rows=len(frame),
         classes=classes,
+        roles=roles,
     )
 
 
@@ -204,13 +220,3 @@ def _infer_task(labels: pd.Series, numeric: bool) -> Task:
     if whole and labels.nunique() <= MAX_CLASSES_FOR_INTEGER_TARGET:
         return "classification"
     return "regression"
-
-
-def _is_identifier(column: pd.Series) -> bool:
-    """A text or integer column with a distinct value on every row names rows, not a feature."""
-    import pandas as pd
-
-    if len(column) < 2 or column.isna().any():
-        return False
-    kind_ok = pd.api.types.is_integer_dtype(column) or not pd.api.types.is_numeric_dtype(column)
-    return bool(kind_ok and not pd.api.types.is_bool_dtype(column) and column.is_unique)
