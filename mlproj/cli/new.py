@@ -52,6 +52,7 @@ def new(
     from rich.markup import escape
     from rich.panel import Panel
 
+    from mlproj.data.roles import summary
     from mlproj.scaffold.answers import DEFAULTS
     from mlproj.scaffold.new import new_project
 
@@ -83,9 +84,14 @@ def new(
     features = len(profile.numeric) + len(profile.categorical)
     console.print(
         f"{profile.task.capitalize()} of [bold]{escape(profile.target)}[/bold] from {features} "
-        f"features ({len(profile.numeric)} numeric, {len(profile.categorical)} categorical); "
-        f"identifier columns left out: {escape(', '.join(profile.identifiers)) or 'none'}"
+        f"features ({len(profile.numeric)} numeric, {len(profile.categorical)} categorical)"
     )
+    # Columns left out or capped, a line per kind; each one's reason is in conf/data.
+    roles = summary([*profile.left_out, *profile.noted])
+    if roles:
+        console.print("Columns to check (reasons in conf/data/default.yaml, move one to change):")
+    for line in roles:
+        console.print(f"  [yellow]•[/yellow] {escape(line)}")
     console.print(f"Pipeline (dvc.yaml): {escape(' → '.join(created.stages))}")
     first = (
         "dvc repro          # nothing to do: the baseline is trained"

@@ -53,7 +53,7 @@ class DataProfile:
     @property
     def noted(self) -> tuple[Role, ...]:
         """Features worth a second look: capped categoricals and nearly constant columns."""
-        return tuple(role for role in self.roles if role.used and role.note)
+        return tuple(role for role in self.roles if role.used and role.flag)
 
 
 def default_table() -> pd.DataFrame:

@@ -40,22 +40,24 @@ class ColumnRole:
 
 
 def column_roles(data: DataProfile) -> tuple[ColumnRole, ...]:
-    """Each column's role as profiling at `mlproj new` assigned it, with the reason."""
+    """Each column's role as profiling at `mlproj new` assigned it, with the reason.
+
+    Features first (numeric, then categorical), then the columns left out, as in conf/data.
+    """
     classes = f", {len(data.classes)} classes" if data.classes else ""
     roles = [
         ColumnRole(data.target, "target", f"the column the model predicts ({data.task}{classes})")
     ]
-    roles += [ColumnRole(c, "numeric feature", "numeric values") for c in data.numeric]
+    why = {role.name: role.reason for role in data.roles}
+    roles += [ColumnRole(c, "numeric feature", why.get(c, "numeric values")) for c in data.numeric]
     roles += [
-        ColumnRole(c, "categorical feature", "values that are not numbers (text, labels, yes/no)")
+        ColumnRole(c, "categorical feature", why.get(c, "labels, not numbers"))
         for c in data.categorical
     ]
-    roles += [
-        ColumnRole(
-            c, "left out", "a distinct value on every row: it names rows, it does not describe them"
-        )
-        for c in data.identifiers
+    left_out = [(role.name, role.reason) for role in data.left_out] or [
+        (c, "an identifier: a distinct value on every row") for c in data.identifiers
     ]
+    roles += [ColumnRole(name, "left out", reason) for name, reason in left_out]
     return tuple(roles)
 
 

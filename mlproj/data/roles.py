@@ -15,16 +15,18 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from mlproj._core.text import number, percent
+from mlproj._core.text import listing, number, percent
 
 if TYPE_CHECKING:
     import pandas as pd
 
 Kind = Literal["numeric", "categorical", "identifier", "text", "date", "constant"]
 FEATURES: tuple[Kind, ...] = ("numeric", "categorical")
+Flag = Literal["capped", "near-constant"]
 SAMPLE_ROWS = 10_000
 # Values of a column parsed as dates: enough to be sure, few enough that parsing stays cheap.
 DATE_SAMPLE = 200
@@ -67,14 +69,14 @@ _DATE = re.compile(
 class Role:
     """One column's role and the one-line reason for it, as a person reads it.
 
-    `note` marks a feature worth a second look (capped, or nearly constant): `mlproj new`
+    `flag` marks a feature worth a second look (capped, or nearly constant): `mlproj new`
     prints those beside the columns left out.
     """
 
     name: str
     kind: Kind
     reason: str
-    note: bool = False
+    flag: Flag | None = None
 
     @property
     def used(self) -> bool:
@@ -82,8 +84,35 @@ class Role:
         return self.kind in FEATURES
 
 
-def sample_rows(frame: pd.DataFrame, rows: int = SAMPLE_ROWS) -> pd.DataFrame:
+# What `mlproj new` prints per group of columns: one line each, however many columns.
+_GROUPS: tuple[tuple[Kind | Flag, str], ...] = (
+    ("text", "free text (mostly distinct phrases; one column per value as a category)"),
+    ("identifier", "identifiers (a distinct value per row, UUIDs, or named like an id)"),
+    ("date", "dates and times (derive year, month, weekday columns to use them)"),
+    ("constant", "constant (one value on every row)"),
+    ("capped", f"kept, capped at the {MAX_CATEGORIES} most frequent values (max_categories)"),
+    ("near-constant", f"kept, nearly constant (one value on {NEAR_CONSTANT:.0%}+ of rows)"),
+)
+
+
+def summary(roles: Iterable[Role], shown: int = 5) -> list[str]:
+    """One line per kind of column left out or flagged: 'free text (...): Name, Ticket'.
+
+    Columns are named up to SHOWN per line; each column's own reason is in conf/data and
+    the data profile page, so 200 columns never make 200 lines.
+    """
+    lines = []
+    roles = list(roles)
+    for group, label in _GROUPS:
+        names = [r.name for r in roles if (r.flag if r.used else r.kind) == group]
+        if names:
+            lines.append(f"{label}: {listing(names, shown)}")
+    return lines
+
+
+def sample_rows(frame: pd.DataFrame, rows: int | None = None) -> pd.DataFrame:
     """At most ROWS rows of FRAME, the same ones on every run."""
+    rows = SAMPLE_ROWS if rows is None else rows
     return frame if len(frame) <= rows else frame.sample(rows, random_state=0)
 
 
@@ -98,6 +127,7 @@ def assign_role(column: pd.Series, sample: pd.Series) -> Role:
     name = str(column.name)
     values = sample.dropna()
     top = _top_share(sample)
+    sampled = len(sample) if len(sample) < len(column) else 0
     if top == 1.0 and column.nunique(dropna=False) <= 1:
         return Role(name, "constant", _constant_reason(column))
     if _is_date_kind(column, values):
@@ -105,11 +135,11 @@ def assign_role(column: pd.Series, sample: pd.Series) -> Role:
     if pd.api.types.is_bool_dtype(column.dtype):
         return _feature(name, "categorical", "yes/no values", top)
     if pd.api.types.is_numeric_dtype(column.dtype):
-        return _numeric(column, values, top)
-    return _labels(column, values, top)
+        return _numeric(column, values, top, sampled)
+    return _labels(column, values, top, sampled)
 
 
-def _numeric(column: pd.Series, values: pd.Series, top: float) -> Role:
+def _numeric(column: pd.Series, values: pd.Series, top: float, sampled: int) -> Role:
     import pandas as pd
 
     name = str(column.name)
@@ -122,7 +152,7 @@ def _numeric(column: pd.Series, values: pd.Series, top: float) -> Role:
     if _named_like_id(name):
         if values.nunique() > MAX_CATEGORIES:
             return Role(
-                name, "identifier", f"an identifier: named like one, {_many(column, values)}"
+                name, "identifier", f"an identifier: named like one, {_many(values, sampled)}"
             )
         if whole:
             reason = "a code named like an identifier, not a quantity"
@@ -130,7 +160,7 @@ def _numeric(column: pd.Series, values: pd.Series, top: float) -> Role:
     return _feature(name, "numeric", "numeric values", top)
 
 
-def _labels(column: pd.Series, values: pd.Series, top: float) -> Role:
+def _labels(column: pd.Series, values: pd.Series, top: float, sampled: int) -> Role:
     name = str(column.name)
     texts = values.astype(str)
     if len(texts) and texts.str.fullmatch(_UUID).mean() >= UUID_SHARE:
@@ -143,20 +173,20 @@ def _labels(column: pd.Series, values: pd.Series, top: float) -> Role:
     length = texts.str.len().mean() if len(texts) else 0.0
     if distinct > 1 and share >= TEXT_DISTINCT and (spaces >= TEXT_SPACES or length >= TEXT_LENGTH):
         words = number(round(float(texts.str.count(r"\S+").mean()), 1))
-        reason = f"free text: {_many(column, values)}, {words} words on average; as a category it "
+        reason = f"free text: {_many(values, sampled)}, {words} words on average; as a category it "
         return Role(name, "text", reason + "would add a column per value")
     if distinct > 1 and share == 1.0 and _unique(column):
         return Role(name, "identifier", "an identifier: a distinct value on every row")
     if distinct > MAX_CATEGORIES:
         if _named_like_id(name):
             return Role(
-                name, "identifier", f"an identifier: named like one, {_many(column, values)}"
+                name, "identifier", f"an identifier: named like one, {_many(values, sampled)}"
             )
         reason = (
-            f"{_many(column, values)}: kept, capped at the {MAX_CATEGORIES} most frequent "
+            f"{_many(values, sampled)}: kept, capped at the {MAX_CATEGORIES} most frequent "
             "(max_categories); the rest share one category"
         )
-        return Role(name, "categorical", reason, note=True)
+        return Role(name, "categorical", reason, flag="capped")
     return _feature(name, "categorical", "labels, not numbers", top)
 
 
@@ -167,7 +197,7 @@ def _feature(name: str, kind: Kind, reason: str, top: float) -> Role:
             kind,
             f"one value on {_share(top)} of rows: kept, though it tells little; "
             "move it to left_out if it is noise",
-            note=True,
+            flag="near-constant",
         )
     return Role(name, kind, reason)
 
@@ -224,15 +254,15 @@ def _looks_like_dates(texts: pd.Series) -> bool:
     return bool(parsed.notna().mean() >= DATE_SHARE)
 
 
-def _many(column: pd.Series, values: pd.Series) -> str:
-    """'312 distinct values', or how many the sample of a long table holds.
+def _many(values: pd.Series, sampled: int) -> str:
+    """'312 distinct values', or how many SAMPLED rows of a long table hold.
 
     An exact count of a million distinct strings would cost more than the rest of profiling.
     """
     distinct = number(int(values.nunique()))
-    if len(column) <= SAMPLE_ROWS:
+    if not sampled:
         return f"{distinct} distinct values"
-    return f"{distinct} distinct values in {number(SAMPLE_ROWS)} rows sampled"
+    return f"{distinct} distinct values in {number(sampled)} rows sampled"
 
 
 def _named_like_id(name: str) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +21,7 @@ from mlproj._core.shell import DVC_ENV, python_module, run
 from mlproj._core.yamlio import yaml_string
 from mlproj.data.dataset import DataProfile, default_table, profile, read_table
 from mlproj.data.profile_report import write_profile
+from mlproj.data.roles import MAX_CATEGORIES
 from mlproj.errors import FirstRunInterrupted
 from mlproj.project.params import sync_params
 from mlproj.review.checklist import render_templates
@@ -159,28 +160,35 @@ def _write_data_files(
 
     (project / "data" / "raw").mkdir(parents=True, exist_ok=True)
     write_text(project / "conf" / "data" / "default.yaml", _data_config(data, raw_name, answers))
-    contract = infer_contract(frame)
-    # Identifiers take new values in every batch: a range or a value list would reject them.
-    loose = tuple(
+    contract = infer_contract(frame, max_categories=MAX_CATEGORIES)
+    # Identifiers, text and dates take new values in every batch: a range or a value list
+    # would reject the next one. Loose rules also keep a column valid when the user moves it
+    # into the features. (Categoricals capped at MAX_CATEGORIES get no list from
+    # infer_contract: past that many values, new ones are expected too.)
+    loose = {role.name for role in data.roles if role.kind in ("identifier", "text", "date")}
+    rules = tuple(
         dataclasses.replace(rule, minimum=None, maximum=None, allowed=None)
-        if rule.name in data.identifiers
+        if rule.name in loose
         else rule
         for rule in contract.columns
     )
-    save_contract(dataclasses.replace(contract, columns=loose), project / "data" / "contract.yaml")
+    save_contract(dataclasses.replace(contract, columns=rules), project / "data" / "contract.yaml")
 
 
 def _data_config(data: DataProfile, raw_name: str, answers: Answers) -> str:
     origin = "the Palmer penguins table" if answers.data_path is None else _shown(raw_name)
-    excluded = ", ".join(_shown(name) for name in data.identifiers) or "none"
+    why = {role.name: role.reason for role in data.roles if role.flag or not role.used}
 
-    def listing(items: tuple[str, ...]) -> str:
-        return "".join(f"\n  - {_name(item)}" for item in items) if items else " []"
+    def listing(items: Iterable[str]) -> str:
+        lines = [
+            f"\n  - {_name(item)}" + (f"  # {why[item]}" if item in why else "") for item in items
+        ]
+        return "".join(lines) if lines else " []"
 
     return f"""\
 # What the model learns from. Inferred by mlproj from {origin} on {date.today()}:
-# edit freely (move a column between lists, or delete it to leave it out).
-# Identifier-like columns (a distinct value on every row) were left out: {excluded}.
+# edit freely. To change a column's role, move its line between numeric, categorical and
+# left_out; reports/data-profile.html says why each column is where it is.
 task: {data.task}
 target: {_name(data.target)}
 raw: {yaml_string("${paths.data}/raw/" + _literal(raw_name))}
@@ -190,6 +198,12 @@ train: ${{paths.data}}/processed/train.parquet
 test: ${{paths.data}}/processed/test.parquet
 numeric:{listing(data.numeric)}
 categorical:{listing(data.categorical)}
+# Columns the model does not see: free text, identifiers, dates and constants, each with why.
+# Move one into numeric or categorical to use it: data/contract.yaml already covers it.
+left_out:{listing(role.name for role in data.left_out)}
+# A categorical column keeps its {MAX_CATEGORIES} most frequent values at most; rarer ones share one
+# category, so a column of thousands of values (postcodes, product codes) stays small.
+max_categories: {MAX_CATEGORIES}
 """
 
 

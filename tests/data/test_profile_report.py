@@ -36,27 +36,43 @@ def test_each_column_has_a_role_and_a_reason() -> None:
             "churned", "target", "the column the model predicts (classification, 2 classes)"
         ),
         ColumnRole("spend", "numeric feature", "numeric values"),
-        ColumnRole(
-            "plan", "categorical feature", "values that are not numbers (text, labels, yes/no)"
-        ),
-        ColumnRole(
-            "customer_id",
-            "left out",
-            "a distinct value on every row: it names rows, it does not describe them",
-        ),
+        ColumnRole("plan", "categorical feature", "labels, not numbers"),
+        ColumnRole("customer_id", "left out", "an identifier: a distinct value on every row"),
     )
 
 
 def test_the_page_shows_roles_types_missing_values_and_the_target_balance() -> None:
     page = page_of(churn(), "churned")
     text = re.sub(r"<[^>]+>", " ", page)
-    assert re.search(r"customer_id\s+left out\s+a distinct value on every row", text)
+    assert re.search(r"customer_id\s+left out\s+an identifier: a distinct value on every row", text)
     assert re.search(r"spend\s+numeric feature\s+numeric values\s+float64\s+16\.7%", text)
     assert re.search(r"plan\s+categorical feature", text)
     # The target's balance: two classes, their rows and shares.
     assert re.search(r"no\s+4\s+66\.7%.*yes\s+2\s+33\.3%", text, re.DOTALL)
     assert "(missing)" in text  # plan's top values count its gap
     assert page.count('<svg class="hist"') == 1  # spend, the one numeric column
+
+
+def test_the_roles_table_gives_the_reason_of_each_column_left_out_or_capped() -> None:
+    """Issue 13 item 2: the page says what `mlproj new` printed and conf/data holds."""
+    rows = 120
+    frame = pd.DataFrame(
+        {
+            "note": [f"called about the bill, ticket {i}" for i in range(rows)],
+            "when": [f"2024-03-{1 + i % 28:02d}" for i in range(rows)],
+            "flat": ["x"] * rows,
+            "shop": [f"s{i % 60}" for i in range(rows)],
+            "spend": [float(i % 17) for i in range(rows)],
+            "churned": ["no", "yes"] * (rows // 2),
+        }
+    )
+    text = re.sub(r"<[^>]+>", " ", page_of(frame, "churned"))
+    assert re.search(
+        r"shop\s+categorical feature\s+60 distinct values: kept, capped at the 50", text
+    )
+    assert re.search(r"note\s+left out\s+free text: 120 distinct values, 6 words on average", text)
+    assert re.search(r"when\s+left out\s+a date or time: left out; to use it, add columns", text)
+    assert re.search(r"flat\s+left out\s+constant: one value on every row", text)
 
 
 def test_the_page_fetches_nothing_and_runs_nothing() -> None:
