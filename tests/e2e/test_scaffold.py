@@ -92,7 +92,9 @@ def test_user_csv_with_numeric_target(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
     result = mlproj_new(out, "house prices", "--data", str(data), "--target", "price")
-    assert "identifier columns left out: house_id" in result.stdout
+    assert "identifiers (a distinct value per row, UUIDs, or named like an id): house_id" in (
+        result.stdout
+    )
     assert "Regression of price" in result.stdout
     project = out / "house-prices"
     assert_clean_repository(project)

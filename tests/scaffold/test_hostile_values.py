@@ -347,7 +347,8 @@ YAML_WORDS = ["yes", "no", "on", "off", "null", "~", "1e3", "true", "False", "NU
 
 
 def hostile_csv(path: Path, names: list[str], target: str = "label") -> Path:
-    """A CSV whose feature columns are NAMES (small integers, not identifier-like) and TARGET."""
+    """A CSV whose feature columns are NAMES (small integers, neither constant nor
+    identifier-like) and TARGET."""
     import csv
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -355,7 +356,7 @@ def hostile_csv(path: Path, names: list[str], target: str = "label") -> Path:
         writer = csv.writer(handle)
         writer.writerow([*names, target])
         for i in range(40):
-            writer.writerow([(i * (j + 1)) % 4 for j in range(len(names))] + ["ab"[i % 2]])
+            writer.writerow([(i + j) % 4 for j in range(len(names))] + ["ab"[i % 2]])
     return path
 
 

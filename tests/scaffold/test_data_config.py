@@ -1,0 +1,90 @@
+"""conf/data and data/contract.yaml as `mlproj new` writes them from the column roles.
+
+Issue 13 item 2: every column's role is in conf/data with its reason, in lists a user moves
+names between, and the contract accepts the next batch's new names, ids, dates and codes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from mlproj.data.contract import load_contract, validate_frame
+from mlproj.data.dataset import profile
+from mlproj.scaffold import initialise
+from mlproj.scaffold.answers import Answers
+
+ROWS = 200
+
+
+def table(seed: int = 0, offset: int = 0) -> pd.DataFrame:
+    """A Titanic-like table: row numbers, names, a boarding date, a cabin, a constant port."""
+    rng = np.random.default_rng(seed)
+    rows = range(offset, offset + ROWS)
+    return pd.DataFrame(
+        {
+            "rownames": [i + 1 for i in rows],
+            "Name": [f"Allen, Miss Elisabeth Walton {i}" for i in rows],
+            "boarded": [f"1912-04-{10 + i % 5:02d}" for i in rows],
+            "Cabin": [f"C{(i * 7) % 80}" for i in rows],
+            "Port": ["Southampton"] * ROWS,
+            "Age": rng.uniform(1, 70, ROWS).round(1),
+            "Sex": rng.choice(["female", "male"], ROWS),
+            "Survived": [i % 2 for i in rows],
+        }
+    )
+
+
+def write_files(project: Path, frame: pd.DataFrame) -> str:
+    answers = Answers(
+        project_name="t",
+        project_slug="t",
+        package_name="t",
+        description="",
+        author="a",
+        email="a@example.com",
+        code_owners=(),
+        task="classification",
+        data_path=Path("titanic.csv"),
+        target="Survived",
+        run_pipeline=False,
+        mlproj_version="0",
+    )
+    data = profile(frame, "Survived")
+    initialise._write_data_files(project, frame, data, "titanic.csv", answers)
+    return (project / "conf" / "data" / "default.yaml").read_text(encoding="utf-8")
+
+
+def test_conf_data_lists_every_role_with_its_reason(tmp_path: Path) -> None:
+    text = write_files(tmp_path, table())
+    config = yaml.safe_load(text)
+    assert config["numeric"] == ["Age"]
+    assert config["categorical"] == ["Cabin", "Sex"]
+    assert config["left_out"] == ["rownames", "Name", "boarded", "Port"]
+    assert config["max_categories"] == 50
+    lines = text.splitlines()
+    assert '  - "Cabin"  # 80 distinct values: kept, capped at the 50 most frequent ' in "\n".join(
+        lines
+    )
+    assert '  - "rownames"  # an identifier: a distinct whole number on every row' in lines
+    assert '  - "Port"  # constant: one value on every row, nothing to learn from' in lines
+    assert any(line.startswith('  - "Name"  # free text: 200 distinct values') for line in lines)
+    assert any(line.startswith('  - "boarded"  # a date or time: left out; ') for line in lines)
+    assert '  - "Sex"' in lines  # a plain feature needs no comment
+
+
+def test_the_contract_accepts_the_next_batch_of_new_names_ids_dates_and_cabins(
+    tmp_path: Path,
+) -> None:
+    write_files(tmp_path, table())
+    contract = load_contract(tmp_path / "data" / "contract.yaml")
+    for name in ("rownames", "Name", "boarded", "Cabin"):
+        rule = contract.rule(name)
+        assert (rule.minimum, rule.maximum, rule.allowed) == (None, None, None), name
+    assert contract.rule("Port").allowed == ("Southampton",)  # a change there is worth a look
+    later = table(offset=5_000)  # the same ages and sexes, everything else new
+    later["boarded"] = "1912-04-15 09:30"
+    validate_frame(later, contract, source="next batch")
