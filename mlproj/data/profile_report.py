@@ -79,11 +79,13 @@ def profile_page(
         f"<h2>Target: {html.escape(data.target)}</h2>",
         _target(frame[data.target], sample[data.target], data),
         "<h2>Columns</h2>",
-        _overview(frame, roles),
+        _overview(frame, sample, roles),
     ]
     if len(frame) > SAMPLE_ROWS:
+        # Counting a million distinct values per column took most of a minute on 1M rows.
         body.append(
-            f"<p>Histograms are drawn from {_number(SAMPLE_ROWS)} rows chosen at random.</p>"
+            f"<p>Histograms, distinct counts and most common values are drawn from "
+            f"{_number(SAMPLE_ROWS)} rows chosen at random.</p>"
         )
     for index, role in enumerate(roles[:DETAILED_COLUMNS]):
         body.append(_detail(index, frame[role.name], sample[role.name], role))
@@ -122,7 +124,7 @@ def _target(column: pd.Series, sample: pd.Series, data: DataProfile) -> str:
     return page_html.table(["class", "rows", "share"], rows) + note
 
 
-def _overview(frame: pd.DataFrame, roles: tuple[ColumnRole, ...]) -> str:
+def _overview(frame: pd.DataFrame, sample: pd.DataFrame, roles: tuple[ColumnRole, ...]) -> str:
     rows = []
     for index, role in enumerate(roles):
         column = frame[role.name]
@@ -135,7 +137,7 @@ def _overview(frame: pd.DataFrame, roles: tuple[ColumnRole, ...]) -> str:
                 f'<td class="why">{html.escape(role.reason)}</td>',
                 page_html.text_cell(str(column.dtype)),
                 _share_cell(float(column.isna().mean())),
-                _number_cell(int(column.nunique(dropna=True))),
+                _number_cell(int(sample[role.name].nunique(dropna=True))),
             ]
         )
     return page_html.table(["column", "role", "why", "type", "missing", "distinct"], rows)
@@ -153,7 +155,7 @@ def _detail(index: int, column: pd.Series, sample: pd.Series, role: ColumnRole) 
     numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
     if numeric:
         parts.append(_histogram(sample))
-    parts.append(_top_values(column))
+    parts.append(_top_values(sample))
     return "\n".join(parts)
 
 

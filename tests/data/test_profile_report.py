@@ -116,7 +116,7 @@ def test_the_page_stays_small_on_a_wide_long_table(monkeypatch) -> None:
     assert len(page.encode()) < 10 * 8_000 + 25 * 1_000
     assert "15 more columns are listed in the table above only" in page
     assert "30 more classes not shown" in page
-    assert "Histograms are drawn from 500 rows chosen at random" in page
+    assert "Histograms, distinct counts and most common values are drawn from 500 rows" in page
     assert "a" * 60 not in page  # long values are cut
 
 
