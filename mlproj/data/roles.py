@@ -172,8 +172,9 @@ def _labels(column: pd.Series, values: pd.Series, top: float, sampled: int) -> R
     spaces = texts.str.contains(r"\s", regex=True).mean() if len(texts) else 0.0
     length = texts.str.len().mean() if len(texts) else 0.0
     if distinct > 1 and share >= TEXT_DISTINCT and (spaces >= TEXT_SPACES or length >= TEXT_LENGTH):
-        words = number(round(float(texts.str.count(r"\S+").mean()), 1))
-        reason = f"free text: {_many(values, sampled)}, {words} words on average; as a category it "
+        words = round(float(texts.str.count(r"\S+").mean()), 1)
+        said = f"{number(words)} word{'' if words == 1 else 's'} on average"
+        reason = f"free text: {_many(values, sampled)}, {said}; as a category it "
         return Role(name, "text", reason + "would add a column per value")
     if distinct > 1 and share == 1.0 and _unique(column):
         return Role(name, "identifier", "an identifier: a distinct value on every row")
@@ -233,7 +234,9 @@ def _is_date_kind(column: pd.Series, values: pd.Series) -> bool:
 
     import pandas as pd
 
-    if pd.api.types.is_datetime64_any_dtype(column.dtype):
+    if pd.api.types.is_datetime64_any_dtype(column.dtype) or isinstance(
+        column.dtype, pd.PeriodDtype
+    ):
         return True
     if column.dtype != object or values.empty:
         return False

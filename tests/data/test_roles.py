@@ -121,6 +121,10 @@ def test_identifiers_are_left_out(column: str, values: list[object], reason: str
         pytest.param(
             list(pd.date_range("2020-01-01", periods=ROWS, freq="D").date), id="date-objects"
         ),
+        pytest.param(pd.period_range("2001-01", periods=ROWS, freq="M"), id="periods"),
+        pytest.param(
+            pd.date_range("2020-01-01", periods=ROWS, freq="h", tz="Europe/Paris"), id="tz-aware"
+        ),
     ],
 )
 def test_dates_are_left_out_saying_how_to_use_them(values: list[object]) -> None:
@@ -198,6 +202,33 @@ def test_a_high_cardinality_categorical_is_kept_and_capped() -> None:
 def test_look_alikes_stay_features(column: str, values: list[object], kind: str) -> None:
     role = role_of(with_label(**{column: values}), column)
     assert (role.kind, role.flag) == (kind, None), role.reason
+
+
+def test_odd_columns_get_a_role_without_a_warning() -> None:
+    import warnings
+
+    odd = {
+        "mixed": [1, "a", 2.5, None] * (ROWS // 4),
+        "category": pd.Categorical(["x", "y", "z"] * (ROWS // 3)),
+        "gaps": pd.array([1, None, 3, 4] * (ROWS // 4), dtype="Int64"),
+        "flags": pd.array([True, None, False, True] * (ROWS // 4), dtype="boolean"),
+        "infinite": [np.inf, 1.0, 2.0, -np.inf] * (ROWS // 4),
+        "blank": [""] * ROWS,
+        "raw": [b"ab", b"cd"] * (ROWS // 2),
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        data = profile(with_label(**odd), "label")
+    assert {role.name: role.kind for role in data.roles} == {
+        "x": "numeric",
+        "mixed": "categorical",
+        "category": "categorical",
+        "gaps": "numeric",
+        "flags": "categorical",
+        "infinite": "numeric",
+        "blank": "constant",
+        "raw": "categorical",
+    }
 
 
 def test_a_table_of_only_left_out_columns_is_refused_naming_them() -> None:
