@@ -17,7 +17,7 @@ import re
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from mlproj._core.text import listing, number, percent
 
@@ -128,7 +128,7 @@ def assign_role(column: pd.Series, sample: pd.Series) -> Role:
     values = sample.dropna()
     top = _top_share(sample)
     sampled = len(sample) if len(sample) < len(column) else 0
-    if top == 1.0 and column.nunique(dropna=False) <= 1:
+    if top.share == 1.0 and column.nunique(dropna=False) <= 1:
         return Role(name, "constant", _constant_reason(column))
     if _is_date_kind(column, values):
         return Role(name, "date", DATE_REASON)
@@ -139,7 +139,7 @@ def assign_role(column: pd.Series, sample: pd.Series) -> Role:
     return _labels(column, values, top, sampled)
 
 
-def _numeric(column: pd.Series, values: pd.Series, top: float, sampled: int) -> Role:
+def _numeric(column: pd.Series, values: pd.Series, top: _Top, sampled: int) -> Role:
     import pandas as pd
 
     name = str(column.name)
@@ -160,7 +160,7 @@ def _numeric(column: pd.Series, values: pd.Series, top: float, sampled: int) -> 
     return _feature(name, "numeric", "numeric values", top)
 
 
-def _labels(column: pd.Series, values: pd.Series, top: float, sampled: int) -> Role:
+def _labels(column: pd.Series, values: pd.Series, top: _Top, sampled: int) -> Role:
     name = str(column.name)
     texts = values.astype(str)
     if len(texts) and texts.str.fullmatch(_UUID).mean() >= UUID_SHARE:
@@ -191,12 +191,13 @@ def _labels(column: pd.Series, values: pd.Series, top: float, sampled: int) -> R
     return _feature(name, "categorical", "labels, not numbers", top)
 
 
-def _feature(name: str, kind: Kind, reason: str, top: float) -> Role:
-    if top >= NEAR_CONSTANT:
+def _feature(name: str, kind: Kind, reason: str, top: _Top) -> Role:
+    if top.share >= NEAR_CONSTANT:
+        what = "empty" if top.empty else "one value"
         return Role(
             name,
             kind,
-            f"one value on {_share(top)} of rows: kept, though it tells little; "
+            f"{what} on {_share(top.share)} of rows: kept, though it tells little; "
             "move it to left_out if it is noise",
             flag="near-constant",
         )
@@ -210,10 +211,19 @@ def _share(top: float) -> str:
     return percent(math.floor(top * 1000) / 1000)
 
 
-def _top_share(sample: pd.Series) -> float:
+class _Top(NamedTuple):
+    """The most common value's share of the sampled rows, and whether it is a gap."""
+
+    share: float
+    empty: bool
+
+
+def _top_share(sample: pd.Series) -> _Top:
     if sample.empty:
-        return 1.0
-    return float(sample.value_counts(dropna=False).iloc[0]) / len(sample)
+        return _Top(1.0, True)
+    counts = sample.value_counts(dropna=False)
+    value = counts.index[0]
+    return _Top(float(counts.iloc[0]) / len(sample), bool(value is None or value != value))
 
 
 def _unique(column: pd.Series) -> bool:

@@ -159,6 +159,16 @@ def test_a_nearly_constant_column_is_kept_and_flagged() -> None:
     )
 
 
+def test_a_nearly_empty_column_says_empty() -> None:
+    rows = 1_000
+    frame = pd.DataFrame(
+        {"x": [i % 7 for i in range(rows)], "fee": [2.5] + [None] * (rows - 1), "y": [0, 1] * 500}
+    )
+    role = role_of(frame.rename(columns={"y": "label"}), "fee")
+    assert role.reason.startswith("empty on 99.9% of rows: kept, though it tells little")
+    assert (role.kind, role.flag) == ("numeric", "near-constant")
+
+
 def test_a_high_cardinality_categorical_is_kept_and_capped() -> None:
     cabins = [f"C{i % 90}" for i in range(ROWS)]
     role = role_of(with_label(cabin=cabins), "cabin")
