@@ -28,14 +28,17 @@ class Steps:
     error message or a traceback never lands inside it.
     """
 
-    def __init__(self, *, quiet: bool = False, console: Console | None = None) -> None:
+    def __init__(
+        self, *, quiet: bool = False, mark: str = "•", console: Console | None = None
+    ) -> None:
         from rich.console import Console
 
         self.console = console or Console(highlight=False, soft_wrap=True)
         self.quiet = quiet
+        self.mark = mark  # before each step: `✓` where a step is a check that passed
         self._live: Live | None = None
         self._start = time.monotonic()
-        self._now = ""  # what the live line shows
+        self._now = "Starting"  # what the live line shows
         self._since = self._start
 
     def __enter__(self) -> Steps:
@@ -65,7 +68,7 @@ class Steps:
         from rich.markup import escape
 
         if isinstance(event, str):  # a step starts
-            self._print(f"[green]•[/green] {escape(event)}")
+            self._print(f"[green]{self.mark}[/green] {escape(event)}")
             self._show(event)
         elif isinstance(event, Detail):
             self._print(f"  [dim]{escape(event.text)}[/dim]")
@@ -96,7 +99,6 @@ class _Line:
         self._spinner = Spinner("dots", style="cyan")
 
     def __rich__(self) -> RenderableType:
-        from rich.table import Table
         from rich.text import Text
 
         now = time.monotonic()
@@ -106,9 +108,8 @@ class _Line:
             (f"  {now - steps._since:.0f} s", "bold"),
             (f"  ({now - steps._start:.0f} s in all)", "dim"),
         )
-        grid = Table.grid(padding=(0, 1))
-        grid.add_row(self._spinner, line)
-        return grid
+        self._spinner.update(text=line)  # one line: a grid would end in a line break
+        return self._spinner
 
 
 def _interactive(console: Console) -> bool:
