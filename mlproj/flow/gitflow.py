@@ -142,6 +142,7 @@ def finish(
     tag = _merge(project, kind, branch, targets, version, on_step)
     run(["git", "branch", "--quiet", "--delete", branch], project)
     on_step(f"Deleted {branch}")
+    on_step(Activity(f"dvc checkout: the outputs {targets[-1]} records"))
     return Finished(
         branch=branch,
         merged_into=targets,
