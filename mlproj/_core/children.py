@@ -14,17 +14,24 @@ git is the exception: a git command takes milliseconds, and one stopped halfway 
 `git switch` or `git merge` leaves the working tree half of one branch and half of the other.
 A git child is left to finish when mlproj dies, and given GRACE seconds to finish on its own
 before it is signalled when mlproj is stopped.
+
+A child may also be read as it runs (`on_line`): two threads read its pipes into a queue and
+mlproj's own thread hands each line on, so Ctrl-C and SIGTERM still land where they did, and
+the whole text is captured all the same for the error messages.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import IO
 
 # Seconds a group has to exit after SIGINT or SIGTERM (git removes its lock files, dvc records
 # the stages it finished) before the next, harder signal.
@@ -37,9 +44,18 @@ GUARD = Path(__file__).with_name("guard.py")
 
 
 def run_child(
-    args: Sequence[str], cwd: Path, env: Mapping[str, str], *, input: str | None = None
+    args: Sequence[str],
+    cwd: Path,
+    env: Mapping[str, str],
+    *,
+    input: str | None = None,
+    on_line: Callable[[str], None] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ARGS to completion, capturing its text output; end its whole group if we are stopped."""
+    """Run ARGS to completion, capturing its text output; end its whole group if we are stopped.
+
+    ON_LINE, if given, gets each line the child writes (stdout or stderr, no line end) as it
+    comes, in mlproj's own thread.
+    """
     command = list(args)
     finishes_alone = Path(command[0]).name == "git"
     die_with_parent = None if finishes_alone else _die_with_parent()
@@ -56,16 +72,72 @@ def run_child(
         start_new_session=_POSIX,  # its own group (`process_group` is Python 3.11+)
         preexec_fn=die_with_parent,
     ) as process:
+        readers: list[threading.Thread] = []
         try:
-            stdout, stderr = process.communicate(input)
+            if on_line is None:
+                stdout, stderr = process.communicate(input)
+            else:
+                stdout, stderr = _stream(process, input, on_line, readers)
         except BaseException as stopped:  # Ctrl-C, SIGTERM turned into SystemExit, or a bug
             if finishes_alone:
                 with contextlib.suppress(subprocess.TimeoutExpired, KeyboardInterrupt):
-                    process.communicate(timeout=GRACE)
+                    if readers:  # they drain the pipes
+                        process.wait(GRACE)
+                    else:
+                        process.communicate(timeout=GRACE)
             interrupted = isinstance(stopped, KeyboardInterrupt)
             end_group(process, signal.SIGINT if interrupted else signal.SIGTERM)
+            for reader in readers:  # the group is gone: its pipes are at their end
+                reader.join(1.0)
             raise
     return subprocess.CompletedProcess(list(args), process.returncode, stdout, stderr)
+
+
+def _stream(
+    process: subprocess.Popen[str],
+    input: str | None,
+    on_line: Callable[[str], None],
+    readers: list[threading.Thread],
+) -> tuple[str, str]:
+    """Hand each line of PROCESS's output to ON_LINE as it comes; its whole stdout and stderr.
+
+    The pipes are read by threads (READERS, started here) so neither can fill up and stall the
+    child; the lines reach ON_LINE here, in the thread a Ctrl-C interrupts.
+    """
+    lines: queue.Queue[tuple[int, str | None]] = queue.Queue()
+    failures: list[BaseException] = []
+
+    def read(index: int, pipe: IO[str]) -> None:
+        try:
+            for line in pipe:
+                lines.put((index, line))
+        except (OSError, ValueError) as exc:  # undecodable text; or closed as mlproj stops
+            failures.append(exc)
+        finally:
+            lines.put((index, None))
+
+    assert process.stdout is not None and process.stderr is not None
+    for index, pipe in enumerate((process.stdout, process.stderr)):
+        readers.append(threading.Thread(target=read, args=(index, pipe), daemon=True))
+        readers[-1].start()
+    if process.stdin is not None:
+        with contextlib.suppress(BrokenPipeError):  # the child did not read it all
+            process.stdin.write(input or "")
+        with contextlib.suppress(BrokenPipeError):
+            process.stdin.close()
+    captured: tuple[list[str], list[str]] = ([], [])
+    still_open = len(readers)
+    while still_open:
+        index, line = lines.get()
+        if line is None:
+            still_open -= 1
+            continue
+        captured[index].append(line)
+        on_line(line.rstrip("\r\n"))
+    process.wait()
+    if failures:
+        raise failures[0]
+    return "".join(captured[0]), "".join(captured[1])
 
 
 def end_group(process: subprocess.Popen[str], first: int = signal.SIGTERM) -> None:

@@ -7,6 +7,10 @@ from pathlib import Path
 import typer
 
 PROJECT = typer.Option(Path("."), "--project", "-p", help="The project folder.")
+# Rendered by `_progress.Steps`: with it, only errors and the command's result are printed.
+QUIET = typer.Option(
+    False, "--quiet", "-q", help="Print only errors and the result: no steps, no progress."
+)
 
 
 def group(help: str) -> typer.Typer:

@@ -13,7 +13,7 @@ from pathlib import Path
 import typer
 
 from mlproj.cli._boundary import user_errors
-from mlproj.cli._shared import PROJECT
+from mlproj.cli._shared import PROJECT, QUIET
 
 
 def drift(
@@ -28,12 +28,14 @@ def drift(
         help="Folder for drift.json and drift.html (default reports/drift).",
     ),
     project: Path = PROJECT,
+    quiet: bool = QUIET,
 ) -> None:
     """Compare a production batch with the training data, per feature and on predictions."""
+    from mlproj.cli._progress import Steps
     from mlproj.drift.check import run_drift
 
-    with user_errors():
-        run = run_drift(project, batch, reference=reference, output_dir=output_dir)
+    with user_errors(), Steps(quiet=quiet) as steps:
+        run = run_drift(project, batch, reference=reference, output_dir=output_dir, on_step=steps)
     result = run.result
     contract = result.out_of_contract
     if contract.status != "ok":

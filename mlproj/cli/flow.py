@@ -13,7 +13,7 @@ from pathlib import Path
 import typer
 
 from mlproj.cli._boundary import user_errors
-from mlproj.cli._shared import PROJECT, group
+from mlproj.cli._shared import PROJECT, QUIET, group
 from mlproj.flow.gitflow import KINDS
 
 app = group("Gitflow: feature, bugfix, release and hotfix branches, checked before they merge.")
@@ -24,10 +24,6 @@ WHERE = {
     "release": "from develop, into main (tagged vVERSION) and back into develop",
     "hotfix": "from main, into main (tagged vVERSION) and develop",
 }
-
-
-def _step(message: str) -> None:
-    typer.echo(f"✓ {message}")
 
 
 def _kind_app(kind: str) -> typer.Typer:
@@ -42,12 +38,14 @@ def _kind_app(kind: str) -> typer.Typer:
     def start(
         name: str = typer.Argument(..., metavar=label, help=name_help),
         project: Path = PROJECT,
+        quiet: bool = QUIET,
     ) -> None:
         """Create the branch from its base and switch to it."""
+        from mlproj.cli._progress import Steps
         from mlproj.flow.gitflow import start as start_branch
 
-        with user_errors():
-            started = start_branch(project, kind, name, on_step=_step)
+        with user_errors(), Steps(quiet=quiet, mark="✓") as steps:
+            started = start_branch(project, kind, name, on_step=steps)
         typer.echo(f"On {started.branch}. Commit your work, then `mlproj flow {kind} finish`.")
 
     @kind_app.command()
@@ -56,12 +54,14 @@ def _kind_app(kind: str) -> typer.Typer:
             None, metavar=label, help="The branch to finish (default: the current one)."
         ),
         project: Path = PROJECT,
+        quiet: bool = QUIET,
     ) -> None:
         """Check the branch (clean, dvc status, regressions, tests), then merge it."""
+        from mlproj.cli._progress import Steps
         from mlproj.flow.gitflow import finish as finish_branch
 
-        with user_errors():
-            finished = finish_branch(project, kind, name, on_step=_step)
+        with user_errors(), Steps(quiet=quiet, mark="✓") as steps:
+            finished = finish_branch(project, kind, name, on_step=steps)
         if not finished.outputs_restored:
             typer.echo("Some DVC outputs are not in the cache here: run `dvc repro` or `dvc pull`.")
         push = " ".join([*dict.fromkeys(finished.merged_into)])

@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from mlproj.cli._boundary import user_errors
+from mlproj.cli._shared import QUIET
 
 # How each platform opens a file from the shell: a hint printed, never run.
 _OPENER = {"darwin": "open reports/explain.html", "win32": r"start reports\explain.html"}
@@ -46,12 +47,14 @@ def new(
     no_run: bool = typer.Option(
         False, "--no-run", help="Do not run the pipeline once before the first commit."
     ),
+    quiet: bool = QUIET,
 ) -> None:
     """Create a git + DVC + Hydra project that trains, evaluates and explains a model."""
     from rich.console import Console
     from rich.markup import escape
     from rich.panel import Panel
 
+    from mlproj.cli._progress import Steps
     from mlproj.data.roles import summary
     from mlproj.scaffold.answers import DEFAULTS
     from mlproj.scaffold.new import new_project
@@ -61,7 +64,7 @@ def new(
         description = description or typer.prompt("Description", default=DEFAULTS["description"])
         author = author or typer.prompt("Author", default=DEFAULTS["author"])
         email = email or typer.prompt("Email", default=DEFAULTS["email"])
-    with user_errors():
+    with user_errors(), Steps(quiet=quiet, console=console) as steps:
         created = new_project(
             name,
             output_dir,
@@ -73,8 +76,7 @@ def new(
             email=email or DEFAULTS["email"],
             code_owners=code_owners,
             run_pipeline=not no_run,
-            # Steps name the data file: its name is text, never rich markup.
-            on_step=lambda step: console.print(f"[green]•[/green] {escape(step)}"),
+            on_step=steps,
         )
     if created.warning:
         Console(stderr=True, highlight=False, soft_wrap=True).print(

@@ -13,7 +13,7 @@ from pathlib import Path
 import typer
 
 from mlproj.cli._boundary import user_errors
-from mlproj.cli._shared import PROJECT
+from mlproj.cli._shared import PROJECT, QUIET
 
 
 def predict(
@@ -48,14 +48,16 @@ def predict(
         False, "--force", help="Replace OUT (and the rejects) if they exist."
     ),
     project: Path = PROJECT,
+    quiet: bool = QUIET,
 ) -> None:
     """Score a batch with the workspace model or a registry version, chunk by chunk."""
+    from mlproj.cli._progress import Steps
     from mlproj.predict import predict_file
     from mlproj.project.project import open_project
 
     if version is not None and stage is not None:
         raise typer.BadParameter("give --version or --stage, not both.", param_hint="--stage")
-    with user_errors():
+    with user_errors(), Steps(quiet=quiet) as steps:
         done = predict_file(
             open_project(project),
             batch,
@@ -65,6 +67,7 @@ def predict(
             rejects=rejects,
             chunk_size=chunk_size,
             force=force,
+            on_step=steps,
         )
     typer.echo(f"Wrote {done.predicted:,} prediction(s) to {done.output} ({done.version}).")
     if done.rejects is not None:

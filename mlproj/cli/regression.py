@@ -12,7 +12,7 @@ from pathlib import Path
 import typer
 
 from mlproj.cli._boundary import user_errors
-from mlproj.cli._shared import PROJECT, group
+from mlproj.cli._shared import PROJECT, QUIET, group
 
 app = group("Check every model against the incidents recorded with `mlproj add-regression`.")
 
@@ -56,8 +56,10 @@ def add_regression(
     ),
     force: bool = typer.Option(False, "--force", help="Replace an incident with the same id."),
     project: Path = PROJECT,
+    quiet: bool = QUIET,
 ) -> None:
     """Record rows a model failed on, so every later model is checked against them."""
+    from mlproj.cli._progress import Steps
     from mlproj.incidents.commands import add_regression as add
     from mlproj.incidents.flags import ExpectationFlags
     from mlproj.incidents.incident import incident_request
@@ -73,11 +75,11 @@ def add_regression(
         no_error=no_error,
         tolerance=tolerance,
     )
-    with user_errors():
+    with user_errors(), Steps(quiet=quiet) as steps:
         request = incident_request(
             incident, rows, flags, description=description, link=link, from_file=from_file
         )
-        added = add(project, request, force=force)
+        added = add(project, request, force=force, on_step=steps)
     keeper = "DVC" if added.tracked_by_dvc else "git"
     typer.echo(f"Recorded {added.incident.id} in {added.folder} (rows tracked by {keeper}).")
     if added.result is None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import typer
 
 from mlproj.cli._boundary import user_errors
-from mlproj.cli._shared import PROJECT
+from mlproj.cli._shared import PROJECT, QUIET
 
 
 def reproduce(
@@ -32,12 +32,16 @@ def reproduce(
     keep: bool = typer.Option(
         False, "--keep", help="Keep the temporary clone for inspection and print where it is."
     ),
+    quiet: bool = QUIET,
 ) -> None:
     """Retrain a commit in a temporary clone; compare metrics, predictions and output hashes."""
+    from mlproj.cli._progress import Steps
     from mlproj.reproduce.check import reproduce as retrain
 
-    with user_errors():
-        result = retrain(project, rev, tolerance=tolerance, unstable=unstable, keep=keep)
+    with user_errors(), Steps(quiet=quiet) as steps:
+        result = retrain(
+            project, rev, tolerance=tolerance, unstable=unstable, keep=keep, on_step=steps
+        )
     typer.echo(f"Retrained {result.commit[:7]} ({rev}) in a fresh clone with `dvc repro --force`.")
     if result.uncommitted:
         typer.echo(

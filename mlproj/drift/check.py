@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlproj._core.atomic import write_text
+from mlproj._core.progress import Activity, Progress, ignore
 from mlproj.drift.conformance import Held, hold_to_contract
 from mlproj.drift.rules import ColumnDrift, DriftResult, Kind, Thresholds, judge_column
 from mlproj.errors import ConfigError, DataError
@@ -99,12 +100,14 @@ def run_drift(
     *,
     reference: Path | None = None,
     output_dir: Path | None = None,
+    on_step: Progress = ignore,
 ) -> DriftRun:
     """Compare BATCH with the reference, write `drift.json` and `drift.html`, return the result.
 
     Drift is a result, not an error: the caller shows it, then calls `result.check()`. Every
     refusal (unreadable file, a feature missing or of the wrong type, bad thresholds) comes
     before anything is written; rows outside the contract's ranges are part of the result.
+    ON_STEP hears what runs.
     """
     from mlproj._core.html import write_page
     from mlproj.data.contract import load_contract
@@ -114,6 +117,7 @@ def run_drift(
     features = [*settings.numeric, *settings.categorical]
     contract = load_contract(settings.config.contract)
     t = settings.thresholds
+    on_step(Activity(f"Reading {batch.name}"))
     held = _read_held(
         batch, contract, features, source=str(batch), limit=t.max_out_of_contract_share
     )
@@ -126,11 +130,14 @@ def run_drift(
                 "(or `dvc pull`) first, or give --reference FILE."
             )
     shown = _shown(reference, project)
+    on_step(Activity(f"Reading {reference.name}"))
     base = _read_held(reference, contract, features, source=shown, limit=1.0)
     old = base.frame
+    on_step(Activity(f"Comparing {len(new):,} rows with {len(old):,}, feature by feature"))
     columns = compare_frames(
         old, new, numeric=settings.numeric, categorical=settings.categorical, thresholds=t
     )
+    on_step(Activity("Comparing the model's predictions on both"))
     predictions, notes = _predictions(settings, base, held, source=str(batch))
     if base.out_of_contract.rows:
         rows = base.out_of_contract.summary

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,14 +32,13 @@ from mlproj._core.git import (
     merge_conflicts,
     tags,
 )
+from mlproj._core.progress import Activity, Progress, repro
 from mlproj._core.shell import DVC_ENV, python_module, run
 from mlproj._core.text import listing
 from mlproj.errors import FlowRefused, InvalidFlowName, NotAProject, UserError
 from mlproj.flow.registry import register, uses_registry
 from mlproj.flow.releases import RECORD_FILE, parse_release, record_release
 from mlproj.project.params import project_params
-
-Progress = Callable[[str], None]
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
 TAG_PREFIX = "v"
@@ -143,6 +142,7 @@ def finish(
     tag = _merge(project, kind, branch, targets, version, on_step)
     run(["git", "branch", "--quiet", "--delete", branch], project)
     on_step(f"Deleted {branch}")
+    on_step(Activity(f"dvc checkout: the outputs {targets[-1]} records"))
     return Finished(
         branch=branch,
         merged_into=targets,
@@ -167,10 +167,13 @@ def _check_before_merging(
     # Incidents first: a fixed one failing again also makes `dvc status` stale, less precisely.
     from mlproj.incidents.commands import check_suite
 
+    on_step(Activity("Running the regression suite"))
     suite = check_suite(project)
     on_step(f"Regression suite passes ({len(suite.results)} incident(s))")
+    on_step(Activity("dvc status"))
     _check_pipeline(project)
     on_step("Pipeline up to date (dvc status)")
+    on_step(Activity("pytest"))
     _check_tests(project)
     on_step("Tests pass")
 
@@ -219,7 +222,8 @@ def _record_release(
     try:
         if not record_release(project, release, metrics):
             return  # recorded by a finish that stopped later: nothing to redo
-        run(python_module("dvc", "repro", "--quiet"), project, env=DVC_ENV)
+        on_step(Activity(f"Rerunning the pipeline with {tag} recorded (dvc repro)"))
+        repro(python_module("dvc", "repro"), project, on_step, env=DVC_ENV)
         run(["git", "add", "--all"], project)
         message = f"Record {tag} as the last release: the gates compare with it from now on"
         # The hooks ran on every commit of the branch; this one holds only what mlproj wrote.

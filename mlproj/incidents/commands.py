@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from mlproj._core.atomic import write_text
+from mlproj._core.progress import Activity, Progress, ignore
 from mlproj.errors import DataError, IncidentStillFails
 from mlproj.incidents.incident import Incident, IncidentRequest, LastResult, Status, check_id
 from mlproj.incidents.store import (
@@ -63,12 +64,18 @@ class Listed:
 
 
 def add_regression(
-    project: Path, request: IncidentRequest, *, force: bool = False, now: datetime | None = None
+    project: Path,
+    request: IncidentRequest,
+    *,
+    force: bool = False,
+    now: datetime | None = None,
+    on_step: Progress = ignore,
 ) -> Added:
     """Check and record an incident, with the status the current model earns it.
 
     A model that already passes makes it `fixed` at once, so it guards from the first run;
     one that fails it, or no model yet, makes it `open`. Nothing is written on any refusal.
+    ON_STEP hears what runs.
     """
     from mlproj.data.contract import load_contract
 
@@ -76,6 +83,7 @@ def add_regression(
     incident_id = check_id(request.id)
     check_free(project, incident_id, force=force)
     expectation = request.expectation.for_task(config.task)
+    on_step(Activity(f"Reading {request.rows.name}"))
     rows = read_new_rows(request.rows)
     contract = load_contract(config.contract)
     target = contract.rule(config.target) if config.target in contract.names else None
@@ -89,6 +97,7 @@ def add_regression(
     )
     result = None
     if config.model.is_file():
+        on_step(Activity(f"Checking the current model on {len(rows):,} rows"))
         model = config.load_model()
         suite = evaluate([(incident, rows)], model, features=config.features, checked=when)
         result = suite.results[0]
@@ -96,6 +105,7 @@ def add_regression(
         incident = dataclasses.replace(
             incident, status=status, last_result=result.last_result(when)
         )
+    on_step(Activity(f"Recording {incident_id}"))
     tracked = save_incident(project, incident, request.rows, force=force)
     return Added(incident, REGRESSIONS / incident_id, result, tracked)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlproj._core import atomic
+from mlproj._core.progress import Activity, Progress, ignore
 from mlproj._core.text import first_line, listing
 from mlproj.data.contract import Contract
 from mlproj.errors import ContractViolation, DataError, OutputExists
@@ -68,13 +69,14 @@ def predict_file(
     rejects: Path | None = None,
     chunk_size: int = CHUNK_SIZE,
     force: bool = False,
+    on_step: Progress = ignore,
 ) -> Predicted:
     """Score BATCH into OUTPUT, with the registry's version or stage WHICH or the workspace model.
 
     Rows that break the contract refuse the whole file, unless SKIP_INVALID sets them aside in
     REJECTS with the reasons beside each. Each output row is its input row (every column,
     contract columns with the contract's types), its prediction, one `proba_<class>` column
-    per class for a classifier, and `model_version`.
+    per class for a classifier, and `model_version`. ON_STEP hears what runs (rows so far).
     """
     if chunk_size < 1:
         raise DataError(f"--chunk-size must be at least 1, not {chunk_size}.")
@@ -85,6 +87,7 @@ def predict_file(
         table_format(rejects, "the rejects")
     _check_outputs(batch, [p for p in (output, rejects) if p is not None], force=force)
     columns = read_columns(batch)
+    on_step(Activity("Loading the model"))
     scorer = scoring_model(project, which)
     features = [str(c) for c in getattr(scorer.model, "feature_names_in_", project.features)]
     absent = [name for name in features if name not in columns]
@@ -101,7 +104,8 @@ def predict_file(
     present = set(columns)
     rules = tuple(r for r in scorer.contract.columns if r.name in present or r.name in features)
     run = _Run(batch, columns, Contract(rules), scorer, features, proba, chunk_size)
-    counts = _stream(run, output, rejects)
+    on_step(Activity(f"Scoring {batch.name} with {scorer.version}"))
+    counts = _stream(run, output, rejects, on_step)
     return Predicted(output, rejects, *counts, scorer.version)
 
 
@@ -118,7 +122,9 @@ class _Run:
     chunk_size: int
 
 
-def _stream(run: _Run, output: Path, rejects: Path | None) -> tuple[int, int, int]:
+def _stream(
+    run: _Run, output: Path, rejects: Path | None, on_step: Progress
+) -> tuple[int, int, int]:
     """Check, score and write every chunk; return the rows read, predicted and rejected."""
     source = str(run.batch)
     hint = (
@@ -144,6 +150,7 @@ def _stream(run: _Run, output: Path, rejects: Path | None) -> tuple[int, int, in
                 set_aside.write(_with_reasons(checked.rejected, checked.reasons))
             read, predicted = read + len(chunk), predicted + len(checked.valid)
             rejected += len(checked.rejected)
+            on_step(Activity(f"Scoring {run.batch.name}: {read:,} rows read, {predicted:,} scored"))
         if read == 0:
             raise DataError(f"{run.batch}: the file has a header but no rows.")
         writer.close()

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from mlproj._core.atomic import writing
+from mlproj._core.progress import Progress, ignore, repro
 from mlproj._core.shell import DVC_ENV, python_module, run
 from mlproj._core.yamlio import load_yaml
 from mlproj.errors import CannotReproduce, CommandFailed, NotAProject, NotReproducible, UserError
@@ -81,11 +82,12 @@ def reproduce(
     tolerance: float = 0.0,
     unstable: Sequence[str] = (),
     keep: bool = False,
+    on_step: Progress = ignore,
 ) -> Reproduction:
     """Retrain REV of PROJECT in a temporary clone and compare it with what REV recorded.
 
     A mismatch is a result, not an error (`Reproduction.check` makes it one). The clone is
-    removed afterwards, whatever happens, unless KEEP.
+    removed afterwards, whatever happens, unless KEEP. ON_STEP hears each step and DVC stage.
     """
     start = time.perf_counter()
     open_project(project)  # NotAProject before any work
@@ -102,8 +104,9 @@ def reproduce(
     clone = folder / inside
     try:
         with _kept_in_message(clone if keep else None):
+            on_step(f"Cloning {commit[:7]} into a temporary folder")
             _check_out(top, commit, folder)
-            checks = _retrain_and_compare(project, clone, commit, tolerance, unstable)
+            checks = _retrain_and_compare(project, clone, commit, tolerance, unstable, on_step)
     finally:
         if not keep:
             shutil.rmtree(folder, ignore_errors=True)
@@ -124,7 +127,12 @@ def _check_out(top: Path, commit: str, repo: Path) -> None:
 
 
 def _retrain_and_compare(
-    project: Path, clone: Path, commit: str, tolerance: float, unstable: Sequence[str]
+    project: Path,
+    clone: Path,
+    commit: str,
+    tolerance: float,
+    unstable: Sequence[str],
+    on_step: Progress,
 ) -> tuple[Check, ...]:
     """Read what CLONE (the project at COMMIT) recorded, retrain it, compare the two."""
     config = open_project(clone)
@@ -138,8 +146,10 @@ def _retrain_and_compare(
     recorded_lock = _read_yaml(clone / LOCK_FILE)
     cache = Path(run(python_module("dvc", "cache", "dir"), project, env=DVC_ENV).stdout.strip())
     env = _retrain_env(clone)
-    _bring_tracked_data(clone, cache, project, env)
-    run(python_module("dvc", "repro", "--force"), clone, env=env)
+    _bring_tracked_data(clone, cache, project, env, on_step)
+    on_step("Retraining every stage (dvc repro --force)")
+    repro(python_module("dvc", "repro", "--force"), clone, on_step, env=env)
+    on_step("Comparing metrics, predictions on the test split and output hashes")
     return (
         compare_metrics(recorded_metrics, _read_json(metrics), tolerance),
         _compare_models(project, config, cache, recorded_lock, tolerance),
@@ -214,7 +224,9 @@ def _recorded_file(digest: str | None, cache: Path, workspace: Path) -> Path | N
     return None
 
 
-def _bring_tracked_data(clone: Path, cache: Path, project: Path, env: dict[str, str]) -> None:
+def _bring_tracked_data(
+    clone: Path, cache: Path, project: Path, env: dict[str, str], on_step: Progress
+) -> None:
     """Copy the data the commit tracks with `dvc add` from the user's DVC cache, offline.
 
     Stage outputs need nothing: `--force` rebuilds them all. Only `.dvc` files point at data
@@ -223,6 +235,7 @@ def _bring_tracked_data(clone: Path, cache: Path, project: Path, env: dict[str, 
     tracked = run(["git", "ls-files", "--", "*.dvc"], clone).stdout.split()
     if not tracked:
         return
+    on_step(f"Copying the data it tracks from the DVC cache ({', '.join(tracked)})")
     run(python_module("dvc", "remote", "add", "--local", ORIGIN_REMOTE, str(cache)), clone, env=env)
     try:
         run(python_module("dvc", "pull", "--remote", ORIGIN_REMOTE, *tracked), clone, env=env)

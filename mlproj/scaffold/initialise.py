@@ -10,13 +10,14 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlproj._core import git as gitrepo
 from mlproj._core.atomic import copy_file, write_text
+from mlproj._core.progress import Progress, repro, table_size
 from mlproj._core.shell import DVC_ENV, python_module, run
 from mlproj._core.yamlio import yaml_string
 from mlproj.data.dataset import DataProfile, default_table, profile, read_table
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
 
     from mlproj.scaffold.answers import Answers
 
-Progress = Callable[[str], None]
 DEFAULT_RAW = "penguins.csv"
 # Relative to `.dvc/`, as DVC reads `plots.html_template`.
 OFFLINE_PLOTS = "plots/offline.html"
@@ -62,7 +62,10 @@ def initialise_project(
     FRAME is the user's data when the caller has read it already: a large file is read once.
     """
     on_step("Reading the data")
+    read = frame is None
     frame, data = load_data(answers, frame)
+    if read:
+        on_step(table_size(*frame.shape))
     raw_name = DEFAULT_RAW if answers.data_path is None else answers.data_path.name
     on_step("Writing the data config and contract")
     _write_data_files(project, frame, data, raw_name, answers)
@@ -97,7 +100,7 @@ def initialise_project(
     interrupted = False
     if answers.run_pipeline:
         on_step("Running the pipeline once (dvc repro) for a baseline; Ctrl-C skips the rest")
-        interrupted = not _first_run(project, dvc)
+        interrupted = not _first_run(project, dvc, on_step)
     on_step("Installing the git hooks")
     run(python_module("pre_commit", "install"), project)
     on_step("Committing to main and creating develop")
@@ -126,14 +129,14 @@ def _dvc_init(project: Path, dvc: list[str]) -> None:
         aside.rmdir()
 
 
-def _first_run(project: Path, dvc: list[str]) -> bool:
-    """Run the pipeline once; False if Ctrl-C stopped it.
+def _first_run(project: Path, dvc: list[str], on_step: Progress) -> bool:
+    """Run the pipeline once, each stage reported as it starts and ends; False if Ctrl-C stopped it.
 
     DVC has the Ctrl-C passed on (`_core.children`): it stops the running stage and exits, and
     `dvc.lock` keeps the stages that had finished, so the next `dvc repro` goes on from there.
     """
     try:
-        run([*dvc, "repro", "--quiet"], project, env=_tool_env())
+        repro([*dvc, "repro"], project, on_step, env=_tool_env())
     except KeyboardInterrupt:
         return False
     return True

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from mlproj import __version__
 from mlproj._core.atomic import writing
+from mlproj._core.progress import Progress, table_size
 from mlproj._core.text import first_line
 from mlproj._core.yamlio import load_yaml
 from mlproj.data.dataset import DataProfile, Task, profile, read_table
@@ -31,7 +32,7 @@ from mlproj.errors import (
     UserError,
 )
 from mlproj.scaffold.answers import DEFAULTS, OWNER, Answers
-from mlproj.scaffold.initialise import Progress, first_run_interrupted, initialise_project
+from mlproj.scaffold.initialise import first_run_interrupted, initialise_project
 from mlproj.scaffold.names import derive_names
 from mlproj.scaffold.source import running_source
 
@@ -91,6 +92,7 @@ def new_project(
         data = data.expanduser()
         on_step(f"Reading {data.name}")
         frame = read_table(data)  # first, so its messages name the file as the user gave it
+        on_step(table_size(*frame.shape))
         try:
             data = data.resolve()
         except (OSError, RuntimeError) as exc:  # RuntimeError: a symbolic link loop

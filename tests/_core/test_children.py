@@ -91,3 +91,24 @@ def test_git_finishes_when_mlproj_is_killed_and_other_children_do_not(
     parent.wait()
     time.sleep(2)
     assert (tmp_path / "done").exists() is finished
+
+
+def test_ctrl_c_while_a_child_is_read_line_by_line_stops_its_group(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C lands in mlproj's thread while it waits for a line: the child gets SIGINT too."""
+    monkeypatch.setattr(children, "GRACE", 30.0)
+    script = ON_SIGINT.format(code=3).replace(
+        "sys.exit(3)", "(open('stopped', 'w').close(), sys.exit(3))"
+    )
+    started: list[int] = []
+
+    def on_line(line: str) -> None:
+        assert line == "ready"
+        started.append(1)
+        raise KeyboardInterrupt  # as the signal handler would, between two lines
+
+    with pytest.raises(KeyboardInterrupt):
+        children.run_child([sys.executable, "-c", script], tmp_path, {}, on_line=on_line)
+    assert started == [1]
+    assert (tmp_path / "stopped").exists()  # it stopped on its own, from SIGINT

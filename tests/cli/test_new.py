@@ -212,3 +212,37 @@ def test_a_source_ci_cannot_reach_is_one_warning_on_stderr(
     assert result.exit_code == 0, result.output
     assert result.stderr == f"Warning: {warning}\n"
     assert "Warning" not in result.stdout
+
+
+@pytest.mark.parametrize("quiet", [[], ["--quiet"], ["-q"]], ids=["steps", "quiet", "q"])
+def test_steps_and_stages_are_lines_off_a_terminal_and_quiet_prints_only_the_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, quiet: list[str]
+) -> None:
+    from mlproj._core.progress import Progress, StageEnded, StageStarted, table_size
+    from mlproj.data.dataset import DataProfile
+    from mlproj.scaffold import new as scaffold_new
+
+    def made(
+        name: str, output_dir: Path, on_step: Progress, **_: object
+    ) -> scaffold_new.NewProject:
+        on_step("Reading big.csv")
+        on_step(table_size(1_000_000, 20))
+        on_step("Running the pipeline once (dvc repro) for a baseline; Ctrl-C skips the rest")
+        on_step(StageStarted("train"))
+        on_step(StageEnded("train", 12.34))
+        profile = DataProfile("classification", "species", ("a",), ("b",), (), 10)
+        return scaffold_new.NewProject(tmp_path / name, name, profile, ("train",))
+
+    monkeypatch.setattr(scaffold_new, "new_project", made)
+    result = runner.invoke(app, ["new", "demo", "--no-input", *quiet])
+    assert result.exit_code == 0, result.output
+    steps = [
+        "• Reading big.csv",
+        "  1,000,000 rows × 20 columns",
+        "• Running the pipeline once (dvc repro) for a baseline; Ctrl-C skips the rest",
+        "  ✓ train          12.3 s",
+    ]
+    shown = [] if quiet else steps
+    lines = result.stdout.splitlines()
+    assert lines[: len(shown)] == shown
+    assert lines[len(shown)].startswith("Classification of species from 2 features")

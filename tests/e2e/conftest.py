@@ -39,8 +39,15 @@ def copy_project(source: Path, dest: Path) -> Path:
     return dest
 
 
+# Beside the penguins project: what `mlproj new` printed as it made it (stdout, not a terminal).
+NEW_OUTPUT = "mlproj-new.out"
+
+
 def _render_penguins(out: Path, home: Path) -> Path:
-    """Make the default project in OUT with its own HOME and git config, training it once."""
+    """Make the default project in OUT with its own HOME and git config, training it once.
+
+    What `mlproj new` printed is kept beside it, in NEW_OUTPUT.
+    """
     env_backup = dict(os.environ)
     os.environ.update(
         {
@@ -50,7 +57,7 @@ def _render_penguins(out: Path, home: Path) -> Path:
         }
     )
     try:
-        mlproj_new(out, "demo")
+        (out / NEW_OUTPUT).write_text(mlproj_new(out, "demo").stdout)
     finally:
         os.environ.clear()
         os.environ.update(env_backup)
@@ -75,7 +82,9 @@ def penguins(tmp_path_factory: pytest.TempPathFactory) -> Path:
             shutil.rmtree(shared, ignore_errors=True)
             shared.mkdir()
             _render_penguins(shared, _home(tmp_path_factory))
-    return copy_project(shared / "demo", tmp_path_factory.mktemp("penguins") / "demo")
+    copy = copy_project(shared / "demo", tmp_path_factory.mktemp("penguins") / "demo")
+    shutil.copy(shared / NEW_OUTPUT, copy.parent / NEW_OUTPUT)
+    return copy
 
 
 def _home(tmp_path_factory: pytest.TempPathFactory) -> Path:

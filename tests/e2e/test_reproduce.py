@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from mlproj.project.params import flatten
+from mlproj.scaffold.new import pipeline_stages
 from tests.conftest import listing
 from tests.e2e.conftest import REPO, copy_project, mlproj_new, sh
 
@@ -38,6 +39,13 @@ def test_the_generated_project_reproduces(penguins: Path, tmp_path: Path) -> Non
     temp.mkdir()
     result = sh("mlproj", "reproduce", cwd=project, env={"TMPDIR": str(temp)})
     short = sh("git", "rev-parse", "--short=7", "HEAD", cwd=project).stdout.strip()
+    steps, retrained, report = result.stdout.partition("Retrained ")
+    assert steps.startswith(
+        f"• Cloning {short} into a temporary folder\n• Retraining every stage (dvc repro --force)\n"
+    )
+    ended = re.findall(r"^  ✓ (\S+) +\d+\.\d s$", steps, flags=re.MULTILINE)
+    assert ended == list(pipeline_stages(project))  # each stage named with its time
+    assert steps.endswith("• Comparing metrics, predictions on the test split and output hashes\n")
     assert re.fullmatch(
         f"Retrained {short} \\(HEAD\\) in a fresh clone with `dvc repro --force`.\n"
         "Not compared: 1 uncommitted change\\(s\\) in the working tree \\(only the commit is "
@@ -47,7 +55,7 @@ def test_the_generated_project_reproduces(penguins: Path, tmp_path: Path) -> Non
         f"✓ output hashes: {output_count(project)} DVC outputs in dvc.lock\n"
         f"Reproducible: {short} retrains to the same metrics, predictions and outputs "
         "\\([0-9.]+ s\\).\n",
-        result.stdout,
+        retrained + report,
     )
     assert listing(temp) == []  # the clone is gone
     assert listing(project / ".dvc" / "cache") == cache  # the user's cache was only read

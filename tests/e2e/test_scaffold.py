@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from tests.e2e.conftest import REPO, mlproj_new, sh
+from tests.e2e.conftest import NEW_OUTPUT, REPO, mlproj_new, sh
 
 pytestmark = pytest.mark.e2e
 
@@ -205,3 +205,17 @@ def test_wheel_ships_the_template(tmp_path: Path) -> None:
         env={"PATH": f"{env_dir / 'bin'}:/usr/bin:/bin"},
     )
     assert (out / "from-wheel" / "from_wheel" / "stages" / "train.py").exists()
+
+
+def test_new_off_a_terminal_names_each_stage_of_the_first_run_with_its_time(
+    penguins: Path,
+) -> None:
+    """Issue 13: the first `dvc repro` said one line for minutes; now each stage, as it ends."""
+    from mlproj.scaffold.new import pipeline_stages
+
+    printed = (penguins.parent / NEW_OUTPUT).read_text()
+    ended = [re.fullmatch(r"  ✓ (\S+) +\d+\.\d s", line) for line in printed.splitlines()]
+    assert [match[1] for match in ended if match] == list(pipeline_stages(penguins))
+    assert {"validate", "split", "train", "evaluate", "explain"} <= set(pipeline_stages(penguins))
+    assert "  344 rows × 8 columns\n" in printed
+    assert "\x1b" not in printed  # no live line, no colours: a pipe is not a terminal
