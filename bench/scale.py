@@ -245,7 +245,7 @@ def model_size(project: Path) -> float:
 
 def package_of(project: Path) -> str | None:
     """The generated package: the folder holding `stages/`."""
-    found = [p.parent.name for p in project.glob("*/stages/__init__.py")]
+    found = [p.parent.parent.name for p in project.glob("*/stages/__init__.py")]
     return found[0] if found else None
 
 
@@ -451,13 +451,20 @@ def _floor_lines(size: dict[str, Any], new: dict[str, float], total: dict[str, f
     )
     phases = ", ".join(f"{k} {v}" for k, v in size["floor_phases"].items())
     yield f"Floor phases (s): {phases}.\n"
-    yield "| stage | wall (s) | fresh interpreter + imports (s) | DVC, no-op (s) | rest (s) |"
+    yield "Each cell: wall / CPU seconds.\n"
+    yield "| stage | whole | fresh interpreter + imports | DVC alone (no-op) | the rest |"
     yield "| --- | --- | --- | --- | --- |"
     for name, kinds in size["stages"].items():
-        wall = kinds["run"]["wall"]
-        imports = kinds.get("imports", {}).get("wall", 0.0)
-        dvc = kinds.get("dvc", {}).get("wall", 0.0)
-        yield f"| `{name}` | {wall} | {imports} | {dvc} | {wall - imports - dvc:.2f} |"
+        cells = []
+        for part in ("run", "imports", "dvc"):
+            run = kinds.get(part, {"wall": 0.0, "cpu": 0.0})
+            cells.append(f"{run['wall']:.1f} / {run['cpu']:.1f}")
+        rest = {
+            key: kinds["run"][key] - sum(kinds.get(p, {}).get(key, 0.0) for p in ("imports", "dvc"))
+            for key in ("wall", "cpu")
+        }
+        cells.append(f"{rest['wall']:.1f} / {rest['cpu']:.1f}")
+        yield f"| `{name}` | {' | '.join(cells)} |"
 
 
 def machine() -> dict[str, Any]:
