@@ -8,11 +8,11 @@ explain sample sizes; data/contract.yaml) and imports the project's own `build_p
 fits exactly the project's model and preprocessing, whatever the defaults become. Then, with no
 DVC, no intermediate files and one set of imports:
 
-read the Parquet -> validate with pandera (kinds, nullability, ranges, allowed values: the
-contract's rules) -> seeded split, stratified as the split stage -> fit -> save it with skops
--> score on the test set -> SHAP (TreeExplainer for trees, as the explain stage) on the
-configured sample plus the worst rows -> one self-contained HTML report with the same global
-and local plots.
+read the Parquet (the model's columns) -> validate with pandera (kinds, nullability, ranges,
+allowed values: the contract's rules) -> seeded split, stratified as the split stage -> fit
+-> save it with skops -> score on the test set -> SHAP (TreeExplainer for trees, as the
+explain stage) on the configured sample plus the worst rows -> one self-contained HTML report
+with the same global and local plots.
 
 It does not fit the reference models `evaluate` adds (a baseline and a simple model), score
 slices, or write the card: `scale.py` reports those as part of what the rest costs.
@@ -97,16 +97,22 @@ def main() -> None:
         sys.path.insert(0, str(args.project.resolve()))
         package = next(args.project.glob("*/stages/__init__.py")).parent.parent.name
         build_pipeline = __import__(f"{package}.models", fromlist=["build_pipeline"]).build_pipeline
+        project_data = __import__(f"{package}.data", fromlist=["data"])
 
     cfg = OmegaConf.load(args.project / "params.yaml")
-    features = [*cfg.data.numeric, *cfg.data.categorical]
+    # The project's own feature list when it has one, so new column roles are followed.
+    if hasattr(project_data, "feature_columns"):
+        features = list(project_data.feature_columns(cfg))
+    else:
+        features = [*cfg.data.numeric, *cfg.data.categorical]
     target = cfg.data.target
 
-    with phase("read"):
-        frame = pd.read_parquet(args.data)
+    with phase("read"):  # only the columns the model sees, as a careful script would
+        frame = pd.read_parquet(args.data, columns=[*dict.fromkeys([*features, target])])
     with phase("validate"):
         contract = yaml.safe_load((args.project / cfg.data.contract).read_text())
-        frame = schema_of(contract).validate(frame, lazy=True)
+        rules = {k: v for k, v in contract["columns"].items() if k in frame.columns}
+        frame = schema_of({"columns": rules}).validate(frame, lazy=True)
     with phase("split"):
         labelled = frame.dropna(subset=[target])
         stratify = cfg.data.task == "classification" and cfg.split.stratify
