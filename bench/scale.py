@@ -437,6 +437,8 @@ def markdown(results: dict[str, Any]) -> Iterator[str]:
             yield f"\nModel file: {size.get('model_mib', size.get('stages_model_mib'))} MiB."
         if "floor" in size:
             yield from _floor_lines(size, new or total, total)
+        if any("dvc" in kinds for kinds in size.get("stages", {}).values()):
+            yield from _breakdown(size)
 
 
 def _floor_lines(size: dict[str, Any], new: dict[str, float], total: dict[str, float]
@@ -450,8 +452,11 @@ def _floor_lines(size: dict[str, Any], new: dict[str, float], total: dict[str, f
         f"(the stages alone: {total['wall'] / floor['wall']:.2f}x wall)."
     )
     phases = ", ".join(f"{k} {v}" for k, v in size["floor_phases"].items())
-    yield f"Floor phases (s): {phases}.\n"
-    yield "Each cell: wall / CPU seconds.\n"
+    yield f"Floor phases (s): {phases}."
+
+
+def _breakdown(size: dict[str, Any]) -> Iterator[str]:
+    yield "\nWhere each stage's time goes. Each cell: wall / CPU seconds.\n"
     yield "| stage | whole | fresh interpreter + imports | DVC alone (no-op) | the rest |"
     yield "| --- | --- | --- | --- | --- |"
     for name, kinds in size["stages"].items():
