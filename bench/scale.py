@@ -437,20 +437,24 @@ def markdown(results: dict[str, Any]) -> Iterator[str]:
         if "model_mib" in size or "stages_model_mib" in size:
             yield f"\nModel file: {size.get('model_mib', size.get('stages_model_mib'))} MiB."
         if "floor" in size:
-            yield from _floor_lines(size, new or total, total)
+            yield from _floor_lines(size, new, total)
         if any("dvc" in kinds for kinds in size.get("stages", {}).values()):
             yield from _breakdown(size)
 
 
-def _floor_lines(size: dict[str, Any], new: dict[str, float], total: dict[str, float]
-                 ) -> Iterator[str]:  # fmt: skip
+def _floor_lines(
+    size: dict[str, Any], new: dict[str, float] | None, total: dict[str, float]
+) -> Iterator[str]:
     floor = size["floor"]
-    ratio = new["wall"] / floor["wall"]
+    ratios = [("the stages one by one", total)] + ([("`mlproj new`", new)] if new else [])
+    shown = "; ".join(
+        f"{what} / floor = **{run['wall'] / floor['wall']:.2f}x** wall, "
+        f"{run['cpu'] / floor['cpu']:.2f}x CPU"
+        for what, run in reversed(ratios)
+    )
     yield (
         f"\nFloor (`bench/floor.py`, one process): {floor['wall']} s wall, {floor['cpu']} s CPU, "
-        f"{floor['rss']:.0f} MiB; `mlproj new` / floor = **{ratio:.2f}x** wall, "
-        f"{new['cpu'] / floor['cpu']:.2f}x CPU "
-        f"(the stages alone: {total['wall'] / floor['wall']:.2f}x wall)."
+        f"{floor['rss']:.0f} MiB; {shown}."
     )
     phases = size["floor_phases"]
     shown = ", ".join(
