@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -109,16 +110,19 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Made:
     write_table(data)
     args = [sys.executable, "-m", "mlproj", "new", "big", "--data", str(data)]
     args += ["--target", "survived", "--no-input", "-o", str(work)]
-    try:
-        # stdin is not a terminal, as in CI: progress must still name what runs, in plain lines.
-        done = subprocess.run(
-            args, cwd=work, env=env, capture_output=True, text=True, timeout=TIMEOUT,
-            stdin=subprocess.DEVNULL,
-        )  # fmt: skip
-    except subprocess.TimeoutExpired as stopped:
-        output = (stopped.stdout or b"").decode() + (stopped.stderr or b"").decode()
-        return Made(None, output, work / "big")
-    return Made(done.returncode, done.stdout + done.stderr, work / "big")
+    # stdin is not a terminal, as in CI: progress must still name what runs, in plain lines.
+    # Its own session, so a run past TIMEOUT is stopped with DVC and the stage it started.
+    with subprocess.Popen(
+        args, cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    ) as proc:  # fmt: skip
+        try:
+            output, _ = proc.communicate(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            output, _ = proc.communicate()
+            return Made(None, output, work / "big")
+    return Made(proc.returncode, output, work / "big")
 
 
 def data_config(made: Made) -> tuple[dict[str, object], str]:
