@@ -25,6 +25,10 @@ Task = Literal["classification", "regression"]
 # Antithetic pairs of random feature orders per row for the model-agnostic explainer: enough for
 # stable rankings at report sizes while costing 4 x (features + 1) x len(background) predictions.
 _PERMUTATION_PAIRS = 2
+# Rows the model-agnostic explainer may predict in all. A wide table (many input columns) gets
+# fewer background rows, never fewer than _MIN_BACKGROUND, so its cost cannot run away.
+_PERMUTATION_BUDGET = 4_000_000
+_MIN_BACKGROUND = 10
 # Attributes of fitted tree models: sklearn trees and forests, HistGradientBoosting, LightGBM,
 # XGBoost. Anything else that TreeExplainer rejects falls through to the next explainer.
 _TREE_HINTS = ("tree_", "estimators_", "_predictors", "booster_", "get_booster")
@@ -131,9 +135,12 @@ def explain_pipeline(
 ) -> Explanation:
     """Explain `rows` with the SHAP explainer that suits the fitted final estimator.
 
-    Trees get TreeExplainer (path-dependent: exact and independent of `background`), sklearn
-    linear models get LinearExplainer over the transformed background, anything else gets a
-    seeded permutation explainer over the whole pipeline; cost is bounded by rows x background.
+    Trees get TreeExplainer (path-dependent: exact and independent of `background`; its cost
+    per row is set by the number of trees and leaves), sklearn linear models get
+    LinearExplainer over the transformed background, anything else (or a tree TreeExplainer
+    rejects) gets a seeded permutation explainer over the whole pipeline, permuting input
+    columns, not transformed ones; its background is cut so that it predicts at most
+    _PERMUTATION_BUDGET rows in all, with a warning. Cost never depends on the data's size.
     """
     if rows.empty or background.empty:
         raise ValueError("explain_pipeline needs at least one row and one background row")
@@ -247,6 +254,15 @@ def _explain_permutation(
     import numpy as np
     import pandas as pd
 
+    per_background_row = len(rows) * 2 * _PERMUTATION_PAIRS * (len(features) + 1)
+    fits = max(_MIN_BACKGROUND, _PERMUTATION_BUDGET // per_background_row)
+    if len(background) > fits:
+        warnings.warn(
+            f"SHAP permutation explainer: {len(rows)} rows x {len(features)} columns; using "
+            f"{fits} of {len(background)} background rows to bound its cost",
+            stacklevel=3,
+        )
+        background = background.iloc[:fits]
     predict, output = _prediction_function(pipeline, task)
     pool = pd.concat([background, rows], ignore_index=True)  # one dtype per column for .take
     n_bg, n_feat = len(background), len(features)
