@@ -201,7 +201,7 @@ def _explain_model(
     model = pipeline.steps[-1][1]
     x = _dense(preprocessor.transform(rows))
     attempt = None
-    if any(hasattr(model, hint) for hint in _TREE_HINTS):
+    if any(hasattr(model, hint) for hint in _TREE_HINTS) and not _native_categorical(model):
         attempt = _run(lambda: shap.TreeExplainer(model), x, "tree", model)
     if attempt is None and type(model).__module__.startswith("sklearn.linear_model"):
         masker = shap.maskers.Independent(
@@ -212,6 +212,18 @@ def _explain_model(
         return None
     group = np.array([[s == f for f in features] for s in sources], dtype=float)
     return replace(attempt, values=np.einsum("ro...,of->rf...", attempt.values, group))
+
+
+def _native_categorical(model: Any) -> bool:
+    """Whether a HistGradientBoosting model splits on category sets (`categorical_features`).
+
+    TreeExplainer reads such splits as thresholds and returns values that do not add up to
+    the model's output, without an error (shap 0.51): those models go to the permutation path.
+    """
+    import numpy as np
+
+    flags = getattr(model, "is_categorical_", None)
+    return flags is not None and bool(np.any(flags))
 
 
 def _run(build: Callable[[], Any], x: FloatArray, kind: str, model: Any) -> _Attempt | None:
