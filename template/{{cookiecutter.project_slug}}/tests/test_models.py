@@ -43,10 +43,24 @@ def test_every_model_has_bounded_size(model: str, cfg: DictConfig, tmp_path: Pat
         assert params["max_leaf_nodes"] is not None or params["max_depth"] is not None
     if "max_iter" in params and "max_leaf_nodes" in params:  # gradient boosting
         assert params["max_iter"] is not None and params["max_leaf_nodes"] is not None
-    table = synthesize(load_contract(Path(config.data.contract)), 1000, seed=0)
+    table = synthesize(load_contract(Path(config.data.contract)), 500, seed=0)
     features, target = features_and_target(table, config)
     save_model(build_pipeline(config).fit(features, target), tmp_path / "model.skops")
     assert (tmp_path / "model.skops").stat().st_size < 5_000_000
+
+
+def test_early_stopping_holds_out_the_same_rows_every_run(cfg: DictConfig) -> None:
+    """Gradient boosting's early-stopping split is drawn from random_state: reruns match."""
+    config = compose_config("model=hist_gradient_boosting")
+    table = synthesize(load_contract(Path(config.data.contract)), 300, seed=0)
+    features, target = features_and_target(table, config)
+    runs = []
+    for _ in range(2):
+        pipeline = build_pipeline(config).set_params(
+            model__early_stopping=True, model__max_iter=20
+        )
+        runs.append(pipeline.fit(features, target).predict(features))
+    np.testing.assert_array_equal(runs[0], runs[1])
 
 
 def test_simple_reference_is_fitted_on_a_seeded_bounded_sample(
