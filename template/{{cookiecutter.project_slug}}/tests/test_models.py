@@ -69,7 +69,7 @@ def test_simple_reference_is_fitted_on_a_seeded_bounded_sample(
     features, target = features_and_target(sample, cfg)
     fits = []
     for _ in range(2):
-        simple = build_references(cfg)["simple"].set_params(model__max_rows=len(sample) // 2)
+        simple = build_references(cfg)["simple"].set_params(max_rows=len(sample) // 2)
         fits.append(simple.fit(features, target).predict(features))
     np.testing.assert_array_equal(fits[0], fits[1])
     assert len(fits[0]) == len(sample)

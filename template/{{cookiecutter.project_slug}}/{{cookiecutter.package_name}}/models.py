@@ -86,8 +86,8 @@ def _preprocessor(cfg: DictConfig, *, trees: bool) -> Any:
 class SampledFit(BaseEstimator):
     """`estimator` fitted on at most `max_rows` training rows drawn with `seed`, all if fewer.
 
-    Bounds a reference model's fit time whatever the size of the training set; predicts
-    on every row.
+    Bounds a reference model's fit time (preprocessing included, when `estimator` is a
+    pipeline) whatever the size of the training set; predicts on every row.
     """
 
     def __init__(self, estimator: Any, max_rows: int, seed: int) -> None:
@@ -99,8 +99,7 @@ class SampledFit(BaseEstimator):
         rows = np.arange(X.shape[0])
         if len(rows) > self.max_rows:
             rows = np.sort(np.random.default_rng(self.seed).choice(rows, self.max_rows, False))
-        target = y.iloc[rows] if hasattr(y, "iloc") else np.asarray(y)[rows]
-        self.estimator_ = clone(self.estimator).fit(X[rows], target)
+        self.estimator_ = clone(self.estimator).fit(_take(X, rows), _take(y, rows))
         if hasattr(self.estimator_, "classes_"):
             self.classes_ = self.estimator_.classes_
         return self
@@ -112,7 +111,11 @@ class SampledFit(BaseEstimator):
         return self.estimator_.predict_proba(X)
 
 
-def build_references(cfg: DictConfig) -> dict[str, Pipeline]:
+def _take(data: Any, rows: np.ndarray) -> Any:
+    return data.iloc[rows] if hasattr(data, "iloc") else np.asarray(data)[rows]
+
+
+def build_references(cfg: DictConfig) -> dict[str, Any]:
     """The models `evaluate` scores beside the real one, fitted on the same rows.
 
     `baseline` ignores the features ({{ 'the most frequent class' if cookiecutter.task == 'classification' else 'the mean of the target' }}): a model must beat it to
@@ -131,7 +134,7 @@ def build_references(cfg: DictConfig) -> dict[str, Pipeline]:
 {%- endif %}
     return {
         "baseline": Pipeline([("model", baseline)]),
-        "simple": Pipeline(
-            [("preprocess", preprocess), ("model", SampledFit(simple, SIMPLE_MAX_ROWS, cfg.seed))]
+        "simple": SampledFit(
+            Pipeline([("preprocess", preprocess), ("model", simple)]), SIMPLE_MAX_ROWS, cfg.seed
         ),
     }
