@@ -25,6 +25,10 @@ Task = Literal["classification", "regression"]
 # Antithetic pairs of random feature orders per row for the model-agnostic explainer: enough for
 # stable rankings at report sizes while costing 4 x (features + 1) x len(background) predictions.
 _PERMUTATION_PAIRS = 2
+# Rows the model-agnostic explainer may predict in all. A wide table (many input columns) gets
+# fewer background rows, never fewer than _MIN_BACKGROUND, so its cost cannot run away.
+_PERMUTATION_BUDGET = 4_000_000
+_MIN_BACKGROUND = 10
 # Attributes of fitted tree models: sklearn trees and forests, HistGradientBoosting, LightGBM,
 # XGBoost. Anything else that TreeExplainer rejects falls through to the next explainer.
 _TREE_HINTS = ("tree_", "estimators_", "_predictors", "booster_", "get_booster")
@@ -131,9 +135,12 @@ def explain_pipeline(
 ) -> Explanation:
     """Explain `rows` with the SHAP explainer that suits the fitted final estimator.
 
-    Trees get TreeExplainer (path-dependent: exact and independent of `background`), sklearn
-    linear models get LinearExplainer over the transformed background, anything else gets a
-    seeded permutation explainer over the whole pipeline; cost is bounded by rows x background.
+    Trees get TreeExplainer (path-dependent: exact and independent of `background`; its cost
+    per row is set by the number of trees and leaves), sklearn linear models get
+    LinearExplainer over the transformed background, anything else (or a tree TreeExplainer
+    rejects) gets a seeded permutation explainer over the whole pipeline, permuting input
+    columns, not transformed ones; its background is cut so that it predicts at most
+    _PERMUTATION_BUDGET rows in all, with a warning. Cost never depends on the data's size.
     """
     if rows.empty or background.empty:
         raise ValueError("explain_pipeline needs at least one row and one background row")
@@ -194,7 +201,7 @@ def _explain_model(
     model = pipeline.steps[-1][1]
     x = _dense(preprocessor.transform(rows))
     attempt = None
-    if any(hasattr(model, hint) for hint in _TREE_HINTS):
+    if any(hasattr(model, hint) for hint in _TREE_HINTS) and not _native_categorical(model):
         attempt = _run(lambda: shap.TreeExplainer(model), x, "tree", model)
     if attempt is None and type(model).__module__.startswith("sklearn.linear_model"):
         masker = shap.maskers.Independent(
@@ -205,6 +212,18 @@ def _explain_model(
         return None
     group = np.array([[s == f for f in features] for s in sources], dtype=float)
     return replace(attempt, values=np.einsum("ro...,of->rf...", attempt.values, group))
+
+
+def _native_categorical(model: Any) -> bool:
+    """Whether a HistGradientBoosting model splits on category sets (`categorical_features`).
+
+    TreeExplainer reads such splits as thresholds and returns values that do not add up to
+    the model's output, without an error (shap 0.51): those models go to the permutation path.
+    """
+    import numpy as np
+
+    flags = getattr(model, "is_categorical_", None)
+    return flags is not None and bool(np.any(flags))
 
 
 def _run(build: Callable[[], Any], x: FloatArray, kind: str, model: Any) -> _Attempt | None:
@@ -247,6 +266,15 @@ def _explain_permutation(
     import numpy as np
     import pandas as pd
 
+    per_background_row = len(rows) * 2 * _PERMUTATION_PAIRS * (len(features) + 1)
+    fits = max(_MIN_BACKGROUND, _PERMUTATION_BUDGET // per_background_row)
+    if len(background) > fits:
+        warnings.warn(
+            f"SHAP permutation explainer: {len(rows)} rows x {len(features)} columns; using "
+            f"{fits} of {len(background)} background rows to bound its cost",
+            stacklevel=3,
+        )
+        background = background.iloc[:fits]
     predict, output = _prediction_function(pipeline, task)
     pool = pd.concat([background, rows], ignore_index=True)  # one dtype per column for .take
     n_bg, n_feat = len(background), len(features)

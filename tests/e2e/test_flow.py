@@ -19,7 +19,7 @@ def git(project: Path, *args: str) -> str:
 
 
 def set_depth(project: Path, depth: int) -> None:
-    path = project / "conf" / "model" / "random_forest.yaml"
+    path = project / "conf" / "model" / "hist_gradient_boosting.yaml"
     lines = path.read_text().splitlines()
     path.write_text(
         "\n".join(
@@ -32,7 +32,9 @@ def set_depth(project: Path, depth: int) -> None:
 def use_model(project: Path, model: str) -> None:
     """Switch the defaults list to another model group, as a user would in a feature."""
     config = project / "conf" / "config.yaml"
-    config.write_text(config.read_text().replace("- model: random_forest", f"- model: {model}"))
+    config.write_text(
+        config.read_text().replace("- model: hist_gradient_boosting", f"- model: {model}")
+    )
 
 
 @pytest.fixture
@@ -61,20 +63,20 @@ def test_feature_release_and_hotfix_cycle(project: Path, pre_commit_home: Path) 
     (project / "NOTES.md").unlink()
 
     # A feature: a parameter change, the pipeline rerun, committed with every hook.
-    started = sh("mlproj", "flow", "feature", "start", "boosting", cwd=project)
-    assert "On feature/boosting." in started.stdout
-    # Gradient boosting passes the gates, with metrics a little below the forest's.
-    use_model(project, "hist_gradient_boosting")
+    started = sh("mlproj", "flow", "feature", "start", "forest", cwd=project)
+    assert "On feature/forest." in started.stdout
+    # A bounded random forest passes the gates, with metrics a little below boosting's.
+    use_model(project, "random_forest")
     sh("dvc", "repro", cwd=project)
-    commit(project, "Gradient boosting", hooks)
+    commit(project, "Random forest", hooks)
 
     # The review report shows the parameter and each metric's delta against develop.
     report = sh("mlproj", "review", "report", "--base", "develop", cwd=project).stdout
     assert (
-        "| `model._target_` | sklearn.ensemble.RandomForestClassifier | "
-        "sklearn.ensemble.HistGradientBoostingClassifier |" in report
+        "| `model._target_` | sklearn.ensemble.HistGradientBoostingClassifier | "
+        "sklearn.ensemble.RandomForestClassifier |" in report
     )
-    assert "| `model.max_iter` | – | 200 |" in report
+    assert "| `model.n_estimators` | – | 100 |" in report
     # Sections (the baseline's, the simple model's) are dotted, as `dvc metrics diff` shows them.
     old = dict(flatten(json.loads(git(project, "show", "develop:metrics.json"))))
     new = dict(flatten(json.loads((project / "metrics.json").read_text())))
@@ -93,17 +95,15 @@ def test_feature_release_and_hotfix_cycle(project: Path, pre_commit_home: Path) 
     finished = sh("mlproj", "flow", "feature", "finish", cwd=project)
     assert "✓ Tests pass" in finished.stdout
     assert git(project, "branch", "--show-current") == "develop"
-    assert (
-        git(project, "log", "-1", "--format=%s") == "Merge branch 'feature/boosting' into develop"
-    )
+    assert git(project, "log", "-1", "--format=%s") == "Merge branch 'feature/forest' into develop"
     assert git(project, "rev-list", "--count", "--merges", "develop") == "1"
-    assert "feature/boosting" not in git(project, "branch", "--list")
+    assert "feature/forest" not in git(project, "branch", "--list")
     assert sh("dvc", "status", "--json", cwd=project).stdout.strip() == "{}"
 
     # A release: into main, tagged, and back into develop.
     sh("mlproj", "flow", "release", "start", "1.0.0", cwd=project)
     readme = project / "README.md"
-    readme.write_text(readme.read_text() + "\nRelease 1.0.0: gradient boosting.\n")
+    readme.write_text(readme.read_text() + "\nRelease 1.0.0: a random forest.\n")
     commit(project, "Release notes for 1.0.0", hooks)
     released = sh("mlproj", "flow", "release", "finish", cwd=project)
     assert "git push origin main develop --tags" in released.stdout

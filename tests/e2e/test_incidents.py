@@ -75,11 +75,11 @@ def test_incident_lifecycle(penguins: Path, tmp_path: Path) -> None:
     )
 
     # A worse model (one stump cannot tell three species apart) fails the fixed incident.
-    model = project / "conf" / "model" / "random_forest.yaml"
+    model = project / "conf" / "model" / "hist_gradient_boosting.yaml"
     model.write_text(
         model.read_text()
-        .replace("n_estimators: 200", "n_estimators: 1")
-        .replace("max_depth: null", "max_depth: 1")
+        .replace("max_iter: 200", "max_iter: 1")
+        .replace("max_leaf_nodes: 31", "max_leaf_nodes: 2")
     )
     failed = sh("dvc", "repro", cwd=project, check=False)
     assert failed.returncode != 0

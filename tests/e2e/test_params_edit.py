@@ -52,8 +52,8 @@ def test_after_no_run_a_conf_edit_reaches_params_and_a_hand_edit_does_not(
     assert f"Error: {MESSAGE}" in refused.stderr
 
     sh("git", "checkout", "params.yaml", cwd=project)
-    model = project / "conf" / "model" / "random_forest.yaml"
-    model.write_text(model.read_text().replace("n_estimators: 200", "n_estimators: 20"))
+    model = project / "conf" / "model" / "hist_gradient_boosting.yaml"
+    model.write_text(model.read_text().replace("max_iter: 200", "max_iter: 20"))
     sh("dvc", "repro", "params", cwd=project)
-    assert "n_estimators: 20" in params.read_text()
+    assert "max_iter: 20" in params.read_text()
     sh("mlproj", "params", "check", cwd=project)

@@ -43,14 +43,14 @@ def test_promote_then_roll_back(penguins: Path, tmp_path: Path) -> None:
     )
 
     release(project, "1.0.0")
-    sh("mlproj", "flow", "feature", "start", "boosting", cwd=project)
+    sh("mlproj", "flow", "feature", "start", "forest", cwd=project)
     config = project / "conf" / "config.yaml"
     config.write_text(
-        config.read_text().replace("- model: random_forest", "- model: hist_gradient_boosting")
+        config.read_text().replace("- model: hist_gradient_boosting", "- model: random_forest")
     )
     sh("dvc", "repro", cwd=project)
     sh("git", "add", "--all", cwd=project)
-    sh("git", "commit", "--quiet", "--no-verify", "-m", "Gradient boosting", cwd=project)
+    sh("git", "commit", "--quiet", "--no-verify", "-m", "Random forest", cwd=project)
     sh("mlproj", "flow", "feature", "finish", cwd=project)
     release(project, "1.1.0")
     assert model_md5(project, "v1.0.0") != model_md5(project, "v1.1.0")

@@ -366,3 +366,90 @@ def test_a_regression_waterfall_gives_prediction_and_truth_for_people(
     predicted = float(pipeline.predict(X.loc[[row]])[0])
     assert figure.title == f"Row {row}: predicted {predicted:,.0f}, actual {y[row]:,.0f}"
     assert figure.caption.startswith("Explains the prediction: each feature moves it from")
+
+
+def build_ordinal(estimator: Any) -> Pipeline:
+    """The train stage's pipeline for tree models: one ordinal code per categorical column."""
+    from sklearn.preprocessing import OrdinalEncoder
+
+    ordinal = OrdinalEncoder(
+        handle_unknown="use_encoded_value",
+        unknown_value=-1,
+        encoded_missing_value=-2,
+        max_categories=255,
+        min_frequency=0.001,
+    )
+    preprocess = ColumnTransformer(
+        [
+            ("numeric", SimpleImputer(strategy="median"), NUMERIC),
+            ("categorical", ordinal, CATEGORICAL),
+        ],
+        verbose_feature_names_out=False,
+    )
+    return Pipeline([("preprocess", preprocess), ("model", estimator)])
+
+
+@pytest.mark.parametrize(
+    ("target", "task", "output"),
+    [
+        ("binary", "classification", "log-odds"),
+        ("species", "classification", "raw margin"),
+        ("body_mass_g", "regression", "prediction"),
+    ],
+)
+def test_boosting_on_ordinal_categoricals_adds_up_per_input_column(
+    penguins: pd.DataFrame, target: str, task: Any, output: str
+) -> None:
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    X = penguins[FEATURES]
+    y = penguins["species"] == "Gentoo" if target == "binary" else penguins[target]
+    kind = (
+        HistGradientBoostingClassifier
+        if task == "classification"
+        else HistGradientBoostingRegressor
+    )
+    pipeline = build_ordinal(kind(max_iter=10, random_state=0)).fit(X, y)
+    rows = X.iloc[30:].copy()
+    rows.iloc[0, FEATURES.index("island")] = "Atlantis"  # unseen in training: code -1
+
+    explanation = explain_pipeline(pipeline, X.iloc[:30], rows, task=task, seed=0)
+
+    # "tree" means shap's own additivity check passed; the sums confirm it per input column.
+    assert (explanation.explainer, explanation.output) == ("tree", output)
+    assert explanation.feature_names == FEATURES
+    expected = pipeline.predict(rows) if task == "regression" else pipeline.decision_function(rows)
+    np.testing.assert_allclose(additive_total(explanation), expected, atol=1e-8)
+
+
+def test_native_categorical_splits_are_not_given_to_the_tree_explainer(
+    penguins: pd.DataFrame,
+) -> None:
+    X, y = penguins[FEATURES], penguins["species"] == "Adelie"
+    model = HistGradientBoostingClassifier(max_iter=10, categorical_features=[4, 5], random_state=0)
+    pipeline = build_ordinal(model).fit(X, y)
+
+    explanation = explain_pipeline(
+        pipeline, X.iloc[:10], X.iloc[10:14], task="classification", seed=0
+    )
+
+    # TreeExplainer would return values that do not add up, silently; permutation is exact.
+    assert explanation.explainer == "permutation"
+    np.testing.assert_allclose(
+        additive_total(explanation), pipeline.predict_proba(X.iloc[10:14])[:, 1], atol=1e-12
+    )
+
+
+def test_the_permutation_explainer_cuts_its_background_to_a_bounded_cost(
+    penguins: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mlproj.explain import shap_values
+
+    monkeypatch.setattr(shap_values, "_PERMUTATION_BUDGET", 5 * 4 * 7 * 12)
+    X, y = penguins[FEATURES], penguins["species"]
+    pipeline = build(KNeighborsClassifier()).fit(X, y)
+
+    with pytest.warns(UserWarning, match="using 12 of 40 background rows"):
+        explanation = explain_pipeline(pipeline, X[:40], X[40:45], task="classification", seed=0)
+
+    np.testing.assert_allclose(explanation.base_values[0], pipeline.predict_proba(X[:12]).mean(0))

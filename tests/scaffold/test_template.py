@@ -22,7 +22,7 @@ from tests.conftest import write
 COMMON = {
     ".gitignore", ".mlproj-answers.yaml", ".pre-commit-config.yaml", "README.md", "dvc.yaml",
     "pyproject.toml", "conf/config.yaml", "conf/explain/default.yaml", "conf/split/default.yaml",
-    "conf/drift/default.yaml",
+    "conf/drift/default.yaml", "conf/encoding/default.yaml",
     "conf/model/random_forest.yaml", "conf/model/hist_gradient_boosting.yaml",
     "conf/gates/default.yaml", "conf/slices/default.yaml", "conf/inclusion/default.yaml",
     "tests/__init__.py", "tests/test_metrics.py", "tests/conftest.py", "tests/test_config.py", "tests/test_features.py",

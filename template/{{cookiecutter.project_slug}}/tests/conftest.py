@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +11,7 @@ import pytest
 from hydra import compose, initialize_config_dir
 from mlproj.api import load_contract, synthesize
 from omegaconf import DictConfig, OmegaConf
+from threadpoolctl import threadpool_limits
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_ROWS = 120
@@ -21,6 +23,13 @@ def compose_config(*overrides: str) -> DictConfig:
         cfg = compose(config_name="config", overrides=list(overrides))
     OmegaConf.resolve(cfg)
     return cfg
+
+
+@pytest.fixture(autouse=True)
+def one_openmp_thread() -> Iterator[None]:
+    """One OpenMP thread, as the train stage fits: the same models, and no stall on busy cores."""
+    with threadpool_limits(limits=1, user_api="openmp"):
+        yield
 
 
 @pytest.fixture

@@ -1,13 +1,22 @@
-"""Each configured model trains inside the pipeline and predicts every row."""
+"""Each configured model trains inside the pipeline, predicts every row, and stays small."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import pandas as pd
 import pytest
+from mlproj.api import load_contract, save_model, synthesize
 from omegaconf import DictConfig
 
 from {{ cookiecutter.package_name }}.data import features_and_target
-from {{ cookiecutter.package_name }}.models import SCALE_FREE, build_pipeline
+from {{ cookiecutter.package_name }}.models import (
+    SCALE_FREE,
+    build_model,
+    build_pipeline,
+    build_references,
+)
 
 from tests.conftest import compose_config
 from tests.test_config import MODELS
@@ -22,3 +31,45 @@ def test_model_fits_and_predicts(model: str, sample: pd.DataFrame, cfg: DictConf
     scaled = "scale" in dict(pipeline.named_steps["preprocess"].transformers[0][1].steps)
     if config.data.numeric:
         assert scaled != isinstance(pipeline.named_steps["model"], SCALE_FREE)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_every_model_has_bounded_size(model: str, cfg: DictConfig, tmp_path: Path) -> None:
+    """Tree counts and sizes are capped in conf/model, so the file does not grow with rows."""
+    config = compose_config(f"model={model}")
+    params = build_model(config.model).get_params()
+    if "n_estimators" in params:  # forests
+        assert params["n_estimators"] is not None
+        assert params["max_leaf_nodes"] is not None or params["max_depth"] is not None
+    if "max_iter" in params and "max_leaf_nodes" in params:  # gradient boosting
+        assert params["max_iter"] is not None and params["max_leaf_nodes"] is not None
+    table = synthesize(load_contract(Path(config.data.contract)), 500, seed=0)
+    table = table.dropna(subset=[config.data.target])  # as the split stage does
+    features, target = features_and_target(table, config)
+    save_model(build_pipeline(config).fit(features, target), tmp_path / "model.skops")
+    assert (tmp_path / "model.skops").stat().st_size < 5_000_000
+
+
+def test_early_stopping_holds_out_the_same_rows_every_run(cfg: DictConfig) -> None:
+    """Gradient boosting's early-stopping split is drawn from random_state: reruns match."""
+    config = compose_config("model=hist_gradient_boosting")
+    table = synthesize(load_contract(Path(config.data.contract)), 300, seed=0)
+    table = table.dropna(subset=[config.data.target])  # as the split stage does
+    features, target = features_and_target(table, config)
+    runs = []
+    for _ in range(2):
+        pipeline = build_pipeline(config).set_params(model__early_stopping=True, model__max_iter=20)
+        runs.append(pipeline.fit(features, target).predict(features))
+    np.testing.assert_array_equal(runs[0], runs[1])
+
+
+def test_simple_reference_is_fitted_on_a_seeded_bounded_sample(
+    sample: pd.DataFrame, cfg: DictConfig
+) -> None:
+    features, target = features_and_target(sample, cfg)
+    fits = []
+    for _ in range(2):
+        simple = build_references(cfg)["simple"].set_params(max_rows=len(sample) // 2)
+        fits.append(simple.fit(features, target).predict(features))
+    np.testing.assert_array_equal(fits[0], fits[1])
+    assert len(fits[0]) == len(sample)

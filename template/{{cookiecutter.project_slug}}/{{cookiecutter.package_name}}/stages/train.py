@@ -7,6 +7,7 @@ from pathlib import Path
 from mlproj.api import save_model
 from omegaconf import DictConfig
 from sklearn.pipeline import Pipeline
+from threadpoolctl import threadpool_limits
 
 from {{ cookiecutter.package_name }}.data import features_and_target, read_table
 from {{ cookiecutter.package_name }}.models import build_pipeline
@@ -14,9 +15,15 @@ from {{ cookiecutter.package_name }}.stages import main
 
 
 def run(cfg: DictConfig) -> Pipeline:
-    """Train and save the pipeline with skops (never pickle)."""
+    """Train and save the pipeline with skops (never pickle).
+
+    On one OpenMP thread: gradient boosting sums gradients in thread order, so two threads and
+    four give models that differ in their last bits; one gives the same model on every machine,
+    and does not stall when other processes hold the cores.
+    """
     features, target = features_and_target(read_table(cfg.data.train), cfg)
-    pipeline = build_pipeline(cfg).fit(features, target)
+    with threadpool_limits(limits=1, user_api="openmp"):
+        pipeline = build_pipeline(cfg).fit(features, target)
     save_model(pipeline, Path(cfg.paths.model))
     return pipeline
 
