@@ -4,7 +4,8 @@ A real table holds more than features: free text (names, comments), identifiers 
 customer ids, UUIDs), dates, constant columns. One-hot encoding those blindly turns a name
 column into a thousand features and a row number into noise, so each is recognised here and
 left out with its reason, which `mlproj new` prints and writes into `conf/data` for the user
-to overrule. Categorical columns with many values stay features, capped at `MAX_CATEGORIES`.
+to overrule. Categorical columns with more than `MAX_CATEGORIES` values stay features, flagged: the
+project's conf/encoding groups their rare values.
 
 Every decision is read from a seeded sample of at most `SAMPLE_ROWS` rows: profiling a
 million rows costs about what profiling ten thousand does. Only the few checks that must be
@@ -90,7 +91,7 @@ _GROUPS: tuple[tuple[Kind | Flag, str], ...] = (
     ("identifier", "identifiers (a distinct value per row, UUIDs, or named like an id)"),
     ("date", "dates and times (derive year, month, weekday columns to use them)"),
     ("constant", "constant (one value on every row)"),
-    ("capped", f"kept, capped at the {MAX_CATEGORIES} most frequent values (max_categories)"),
+    ("capped", f"many values (over {MAX_CATEGORIES}): kept, rare ones grouped (conf/encoding)"),
     ("near-constant", f"kept, nearly constant (one value on {NEAR_CONSTANT:.0%}+ of rows)"),
 )
 
@@ -184,8 +185,8 @@ def _labels(column: pd.Series, values: pd.Series, top: _Top, sampled: int) -> Ro
                 name, "identifier", f"an identifier: named like one, {_many(values, sampled)}"
             )
         reason = (
-            f"{_many(values, sampled)}: kept, capped at the {MAX_CATEGORIES} most frequent "
-            "(max_categories); the rest share one category"
+            f"{_many(values, sampled)}: kept; values rarer than conf/encoding's min_frequency, "
+            "or beyond its most frequent max_categories, share one category"
         )
         return Role(name, "categorical", reason, flag="capped")
     return _feature(name, "categorical", "labels, not numbers", top)

@@ -204,9 +204,8 @@ categorical:{listing(data.categorical)}
 # Columns the model does not see: free text, identifiers, dates and constants, each with why.
 # Move one into numeric or categorical to use it: data/contract.yaml already covers it.
 left_out:{listing(role.name for role in data.left_out)}
-# A categorical column keeps its {MAX_CATEGORIES} most frequent values at most; rarer ones share one
-# category, so a column of thousands of values (postcodes, product codes) stays small.
-max_categories: {MAX_CATEGORIES}
+# How many values a categorical column keeps, and which rare ones share one category, is in
+# conf/encoding: a column of thousands of values (postcodes, product codes) stays small.
 """
 
 

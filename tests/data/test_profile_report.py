@@ -68,7 +68,7 @@ def test_the_roles_table_gives_the_reason_of_each_column_left_out_or_capped() ->
     )
     text = re.sub(r"<[^>]+>", " ", page_of(frame, "churned"))
     assert re.search(
-        r"shop\s+categorical feature\s+60 distinct values: kept, capped at the 50", text
+        r"shop\s+categorical feature\s+60 distinct values: kept; values rarer than", text
     )
     assert re.search(r"note\s+left out\s+free text: 120 distinct values, 6 words on average", text)
     assert re.search(r"when\s+left out\s+a date or time: left out; to use it, add columns", text)

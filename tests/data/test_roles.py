@@ -175,8 +175,8 @@ def test_a_high_cardinality_categorical_is_kept_and_capped() -> None:
     assert role == Role(
         "cabin",
         "categorical",
-        "90 distinct values: kept, capped at the 50 most frequent (max_categories); "
-        "the rest share one category",
+        "90 distinct values: kept; values rarer than conf/encoding's min_frequency, "
+        "or beyond its most frequent max_categories, share one category",
         flag="capped",
     )
 
@@ -258,7 +258,7 @@ def test_roles_are_read_from_a_sample_of_long_tables(monkeypatch: pytest.MonkeyP
     frame = with_label(cabin=[f"C{i % 90}" for i in range(ROWS)])
     role = role_of(frame, "cabin")
     assert role.reason.startswith("6")  # a sample of 100 rows holds fewer of the 90 values
-    assert "distinct values in 100 rows sampled: kept, capped" in role.reason
+    assert "distinct values in 100 rows sampled: kept; values rarer" in role.reason
     assert role.kind == "categorical"
 
 
@@ -269,5 +269,5 @@ def test_summary_is_a_line_per_kind_however_many_columns() -> None:
         "free text (mostly distinct phrases; one column per value as a category): "
         "t0, t1, t2, t3, t4 and 195 more",
         "identifiers (a distinct value per row, UUIDs, or named like an id): id",
-        "kept, capped at the 50 most frequent values (max_categories): c",
+        "many values (over 50): kept, rare ones grouped (conf/encoding): c",
     ]

@@ -38,7 +38,7 @@ def test_left_out_columns_are_printed_and_a_user_can_move_one_back(tmp_path: Pat
         "• identifiers (a distinct value per row, UUIDs, or named like an id): rownames",
         "• dates and times (derive year, month, weekday columns to use them): boarded",
         "• constant (one value on every row): Port",
-        "• kept, capped at the 50 most frequent values (max_categories): Cabin",
+        "• many values (over 50): kept, rare ones grouped (conf/encoding): Cabin",
     ]
     project = out / "titanic"
     conf = project / "conf" / "data" / "default.yaml"

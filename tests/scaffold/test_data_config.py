@@ -64,9 +64,9 @@ def test_conf_data_lists_every_role_with_its_reason(tmp_path: Path) -> None:
     assert config["numeric"] == ["Age"]
     assert config["categorical"] == ["Cabin", "Sex"]
     assert config["left_out"] == ["rownames", "Name", "boarded", "Port"]
-    assert config["max_categories"] == 50
+    assert "max_categories" not in config  # conf/encoding holds the caps
     lines = text.splitlines()
-    assert '  - "Cabin"  # 80 distinct values: kept, capped at the 50 most frequent ' in "\n".join(
+    assert '  - "Cabin"  # 80 distinct values: kept; values rarer than conf/encoding' in "\n".join(
         lines
     )
     assert '  - "rownames"  # an identifier: a distinct whole number on every row' in lines
