@@ -105,7 +105,7 @@ def new(
             f"cd {escape(str(created.path))}",
             first,
             "dvc metrics show",
-            "dvc exp run -S model=hist_gradient_boosting",
+            "dvc exp run -S model=random_forest",
             "dvc exp show --only-changed",
             f"{_OPENER.get(sys.platform, 'xdg-open reports/explain.html')}   # the SHAP report",
             "mlproj flow feature start my-change   # then commit, and `mlproj flow feature finish`",
