@@ -53,3 +53,10 @@ print(json.dumps({
         "csv": ["island", "year"],
         "csv_rows": 344,
     }
+
+
+def test_stage_threads_sleep_rather_than_spin_unless_the_user_says(penguins: Path) -> None:
+    code = "import json, os, demo.stages; print(json.dumps(os.environ['OMP_WAIT_POLICY']))"
+    assert python(penguins, code) == "PASSIVE"
+    mine = sh(sys.executable, "-c", code, cwd=penguins, env={"OMP_WAIT_POLICY": "ACTIVE"})
+    assert json.loads(mine.stdout) == "ACTIVE"
