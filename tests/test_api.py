@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 import inspect
 import json
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -94,3 +96,12 @@ def test_the_api_page_lists_every_public_name() -> None:
     page = (Path(__file__).parents[1] / "docs" / "api.md").read_text(encoding="utf-8")
     missing = [name for name in mlproj.api.__all__ if f"`{name}" not in page]
     assert missing == []
+
+
+def test_importing_the_api_loads_no_heavy_library() -> None:
+    # Every stage imports mlproj.api: SHAP, matplotlib and the rest load inside the functions
+    # that use them, so validate, split and train never pay seconds of start-up for them.
+    heavy = ("shap", "matplotlib", "skops", "sklearn", "pandera", "pandas")
+    code = f"import mlproj.api, sys; print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "[]\n"

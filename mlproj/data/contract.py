@@ -236,14 +236,16 @@ def validate_frame(df: pd.DataFrame, contract: Contract, *, source: str = "data"
 
     schema = pa.DataFrameSchema({rule.name: _pandera_column(rule) for rule in contract.columns})
     try:
-        schema.validate(df, lazy=True)
+        # In place: the schema coerces nothing, and a copy would double the table in memory.
+        schema.validate(df, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as errors:
         breaks = _breaks(errors.failure_cases, contract)
         violation = ContractViolation(_report(breaks, contract, source))
         # errors.py is the one home of error classes, so the structured breaks ride along here.
         violation.failures = breaks  # type: ignore[attr-defined]
         raise violation from errors
-    coerced = df.copy()
+    # A shallow copy: each coerced column replaces its own, and the rest are shared, not copied.
+    coerced = df.copy(deep=False)
     for rule in contract.columns:
         coerced[rule.name] = _coerce(df[rule.name], rule)
     return coerced

@@ -133,6 +133,8 @@ def evaluate(
 
 
 def _outputs(model: Any, calls: list[tuple[str, pd.DataFrame]], columns: list[str]) -> list[Output]:
+    if not calls:  # no incident yet: the pipeline's regression stage need not load pandas
+        return []
     import pandas as pd
 
     classes = tuple(label_text(c) for c in getattr(model, "classes_", ()))

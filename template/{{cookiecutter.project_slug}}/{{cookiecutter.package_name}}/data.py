@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 from omegaconf import DictConfig
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a CSV or Parquet file by its extension."""
+def read_table(path: str | Path, columns: Iterable[str] | None = None) -> pd.DataFrame:
+    """Read a CSV or Parquet file by its extension; with COLUMNS, only those columns.
+
+    A stage names the columns it uses, so at a million rows it holds those and no more:
+    Parquet reads only them from disk, CSV parses only them. A named column the file lacks
+    is left out, for the caller to report (validate's data contract names it). Columns keep
+    the file's order.
+    """
     path = Path(path)
-    if path.suffix.lower() in {".parquet", ".pq"}:
-        return pd.read_parquet(path)
-    return pd.read_csv(path)
+    parquet = path.suffix.lower() in {".parquet", ".pq"}
+    if columns is None:
+        return pd.read_parquet(path) if parquet else pd.read_csv(path)
+    wanted = set(columns)
+    if not parquet:
+        return pd.read_csv(path, usecols=lambda name: name in wanted)
+    import pyarrow.parquet as pq
+
+    return pd.read_parquet(path, columns=[n for n in pq.read_schema(path).names if n in wanted])
 
 
 def write_table(frame: pd.DataFrame, path: str | Path) -> None:
@@ -26,6 +39,17 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> None:
 def feature_columns(cfg: DictConfig) -> list[str]:
     """The columns the model sees, in a fixed order: numeric first, then categorical."""
     return [*cfg.data.numeric, *cfg.data.categorical]
+
+
+def model_columns(cfg: DictConfig) -> list[str]:
+    """The feature columns and the target: all that training and explaining read."""
+    return [*feature_columns(cfg), cfg.data.target]
+
+
+def pipeline_columns(cfg: DictConfig) -> list[str]:
+    """Every column a stage after validation reads: the model's, and the slices' for evaluate."""
+    slices = [*cfg.slices.columns, *cfg.inclusion.sensitive]
+    return list(dict.fromkeys([*model_columns(cfg), *slices]))
 
 
 def features_and_target(frame: pd.DataFrame, cfg: DictConfig) -> tuple[pd.DataFrame, pd.Series]:

@@ -19,7 +19,12 @@ from omegaconf import DictConfig
 from sklearn.metrics import precision_recall_curve, roc_curve
 from sklearn.preprocessing import label_binarize
 
-from {{ cookiecutter.package_name }}.data import features_and_target, read_table
+from {{ cookiecutter.package_name }}.data import (
+    features_and_target,
+    model_columns,
+    pipeline_columns,
+    read_table,
+)
 from {{ cookiecutter.package_name }}.metrics import scores, slice_table
 from {{ cookiecutter.package_name }}.models import TRUSTED_TYPES, build_references
 from {{ cookiecutter.package_name }}.stages import main
@@ -29,7 +34,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
     """Write metrics.json, the plot data and reports/slices.json; return the metrics."""
     task = cfg.data.task
     model = load_model(Path(cfg.paths.model), TRUSTED_TYPES)
-    test = read_table(cfg.data.test)
+    test = read_table(cfg.data.test, pipeline_columns(cfg))
     features, target = features_and_target(test, cfg)
     predicted, proba = _predict(model, features, task)
     classes = list(getattr(model, "classes_", []))
@@ -40,7 +45,8 @@ def run(cfg: DictConfig) -> dict[str, Any]:
     else:
         _regression_plots(plots, target, predicted)
     result: dict[str, Any] = scores(task, target, predicted, proba, classes)
-    train_features, train_target = features_and_target(read_table(cfg.data.train), cfg)
+    train = read_table(cfg.data.train, model_columns(cfg))
+    train_features, train_target = features_and_target(train, cfg)
     for name, reference in build_references(cfg).items():
         reference.fit(train_features, train_target)
         ref_predicted, ref_proba = _predict(reference, features, task)

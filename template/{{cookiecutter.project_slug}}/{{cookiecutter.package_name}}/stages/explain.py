@@ -23,7 +23,7 @@ from mlproj.api import (
 )
 from omegaconf import DictConfig
 
-from {{ cookiecutter.package_name }}.data import features_and_target, read_table
+from {{ cookiecutter.package_name }}.data import features_and_target, model_columns, read_table
 from {{ cookiecutter.package_name }}.models import TRUSTED_TYPES
 from {{ cookiecutter.package_name }}.stages import main
 
@@ -31,8 +31,9 @@ from {{ cookiecutter.package_name }}.stages import main
 def run(cfg: DictConfig) -> dict[str, float]:
     """Write reports/explain.html, reports/figures/ and reports/importance.json."""
     model = load_model(Path(cfg.paths.model), TRUSTED_TYPES)
-    train_features, _ = features_and_target(read_table(cfg.data.train), cfg)
-    test_features, test_target = features_and_target(read_table(cfg.data.test), cfg)
+    train_features, _ = features_and_target(read_table(cfg.data.train, model_columns(cfg)), cfg)
+    test = read_table(cfg.data.test, model_columns(cfg))
+    test_features, test_target = features_and_target(test, cfg)
     settings, task = cfg.explain, cfg.data.task
     background = train_features.sample(
         n=min(settings.background_size, len(train_features)), random_state=settings.seed

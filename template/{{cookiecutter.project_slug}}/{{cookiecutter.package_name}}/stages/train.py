@@ -9,7 +9,7 @@ from omegaconf import DictConfig
 from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
-from {{ cookiecutter.package_name }}.data import features_and_target, read_table
+from {{ cookiecutter.package_name }}.data import features_and_target, model_columns, read_table
 from {{ cookiecutter.package_name }}.models import build_pipeline
 from {{ cookiecutter.package_name }}.stages import main
 
@@ -21,7 +21,7 @@ def run(cfg: DictConfig) -> Pipeline:
     four give models that differ in their last bits; one gives the same model on every machine,
     and does not stall when other processes hold the cores.
     """
-    features, target = features_and_target(read_table(cfg.data.train), cfg)
+    features, target = features_and_target(read_table(cfg.data.train, model_columns(cfg)), cfg)
     with threadpool_limits(limits=1, user_api="openmp"):
         pipeline = build_pipeline(cfg).fit(features, target)
     save_model(pipeline, Path(cfg.paths.model))

@@ -13,14 +13,19 @@ import pandas as pd
 from mlproj.api import load_contract, validate_frame
 from omegaconf import DictConfig
 
-from {{ cookiecutter.package_name }}.data import read_table, write_table
+from {{ cookiecutter.package_name }}.data import pipeline_columns, read_table, write_table
 from {{ cookiecutter.package_name }}.stages import main
 
 
 def run(cfg: DictConfig) -> pd.DataFrame:
-    """Validate the raw table and write it, with the contract's types, for the next stage."""
-    raw = read_table(cfg.data.raw)
-    valid = validate_frame(raw, load_contract(Path(cfg.data.contract)), source=cfg.data.raw)
+    """Validate the raw table and write it, with the contract's types, for the next stage.
+
+    Only the columns the contract checks or a later stage reads are read and passed on.
+    """
+    contract = load_contract(Path(cfg.data.contract))
+    raw = read_table(cfg.data.raw, columns=[*contract.names, *pipeline_columns(cfg)])
+    valid = validate_frame(raw, contract, source=cfg.data.raw)
+    del raw  # the validated table replaces it: at most two copies in memory
     write_table(valid, cfg.data.validated)
     return valid
 
