@@ -6,7 +6,7 @@ defaults: free text (mostly unique multi-word strings), a row identifier, ISO da
 categorical of about 5,000 levels, beside ordinary numeric and categorical columns.
 The timed benchmark is bench/scale.py; this test only bounds the run so CI notices a regression.
 
-Before issue 13's defaults and column roles, `train` one-hot encodes the free-text column into
+Before the bounded defaults and column roles, `train` one-hot encoded the free-text column into
 a dense matrix and passed 11 GiB of memory on the 2-core machine before it was stopped.
 """
 
@@ -35,20 +35,6 @@ TEXT, IDENTIFIER, DATE, HIGH_CARDINALITY = "review", "passenger_id", "booked_on"
 # does not stall CI.
 TIMEOUT = 600
 MAX_MODEL_MB = 50
-
-# Parts of issue 13 that land separately; the lead removes each xfail once its part is merged.
-PENDING_DEFAULTS = pytest.mark.xfail(
-    strict=False,
-    reason="issue 13 items 1-2: a bounded default model and column roles (text, high "
-    "cardinality) not merged yet; today's forest one-hots every string column",
-)
-PENDING_ROLES = pytest.mark.xfail(
-    strict=False, reason="issue 13 item 2: column roles listed in conf/data not merged yet"
-)
-PENDING_PROGRESS = pytest.mark.xfail(
-    strict=False, reason="issue 13 item 3: progress naming each DVC stage not merged yet"
-)
-
 
 def write_table(path: Path, rows: int = ROWS, seed: int = 13) -> None:
     """The table, built with numpy in about a second."""
@@ -152,11 +138,6 @@ def near(text: str, column: str, pattern: str) -> bool:
     )
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="built before issue 13, but read from a finished project: today the first run fails "
-    "on this table (items 1-2) and a failed mlproj new leaves no project",
-)
 def test_the_identifier_is_left_out(made: Made) -> None:
     """A column with a distinct integer on every row names rows: it is no feature."""
     config, text = data_config(made)
@@ -164,7 +145,6 @@ def test_the_identifier_is_left_out(made: Made) -> None:
     assert near(text, IDENTIFIER, r"identif"), text
 
 
-@PENDING_DEFAULTS
 def test_the_first_run_finishes_with_a_small_model(made: Made) -> None:
     assert made.code == 0, f"exit {made.code} (None: over {TIMEOUT} s):\n{made.output[-3000:]}"
     model = made.project / "models" / "model.skops"
@@ -172,9 +152,8 @@ def test_the_first_run_finishes_with_a_small_model(made: Made) -> None:
     assert model.stat().st_size <= MAX_MODEL_MB * 1024 * 1024
 
 
-@PENDING_ROLES
 def test_conf_data_leaves_out_text_and_caps_high_cardinality(made: Made) -> None:
-    """Issue 13 item 2: left-out columns are listed in conf/data with the reason."""
+    """Left-out columns are listed in conf/data with the reason."""
     config, text = data_config(made)
     listed = features(config)
     assert TEXT not in listed
@@ -184,16 +163,14 @@ def test_conf_data_leaves_out_text_and_caps_high_cardinality(made: Made) -> None
     assert near(text, DATE, r"date|calendar|time"), text
 
 
-@PENDING_ROLES
 def test_mlproj_new_lists_the_roles_it_found(made: Made) -> None:
-    """Issue 13 item 2: what `mlproj new` prints names the columns it left out or capped."""
+    """What `mlproj new` prints names the columns it left out or capped."""
     for column in (TEXT, IDENTIFIER, HIGH_CARDINALITY):
         assert column in made.output, made.output[-3000:]
 
 
-@PENDING_PROGRESS
 def test_the_output_names_each_stage_as_it_runs(made: Made) -> None:
-    """Issue 13 item 3: each DVC stage is named as it starts, even when not a terminal.
+    """Each DVC stage is named as it starts, even when not a terminal.
 
     The one-line pipeline summary (`params → validate → ...`) does not count.
     """
