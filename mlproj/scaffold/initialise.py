@@ -61,6 +61,19 @@ def initialise_project(
 
     FRAME is the user's data when the caller has read it already: a large file is read once.
     """
+    data = write_data_files(project, answers, on_step, frame)
+    make_repository(project, answers, on_step)
+    return data
+
+
+def write_data_files(
+    project: Path, answers: Answers, on_step: Progress, frame: pd.DataFrame | None = None
+) -> DataProfile:
+    """Write conf/data, the contract and the profile page from the data; returns its profile.
+
+    Apart from `make_repository`, so a caller holding the table can let it go before the first
+    `dvc repro`: the stages read the file themselves, and a 10M-row table is gigabytes.
+    """
     on_step("Reading the data")
     read = frame is None
     frame, data = load_data(answers, frame)
@@ -71,6 +84,12 @@ def initialise_project(
     _write_data_files(project, frame, data, raw_name, answers)
     on_step("Profiling the data into reports/data-profile.html")
     write_profile(project / DATA_PROFILE, frame, data, source=f"data/raw/{raw_name}")
+    return data
+
+
+def make_repository(project: Path, answers: Answers, on_step: Progress) -> None:
+    """Compose params.yaml, make the git and DVC repository, run the pipeline once, commit."""
+    raw_name = DEFAULT_RAW if answers.data_path is None else answers.data_path.name
     on_step("Composing params.yaml from conf/")
     sync_params(project)
     on_step("Rendering the pull and merge request templates from review-checklist.yaml")
@@ -110,7 +129,6 @@ def initialise_project(
     gitrepo.first_commit(project, message, author=answers.author, email=answers.email)
     if interrupted:
         raise first_run_interrupted(project)
-    return data
 
 
 def _dvc_init(project: Path, dvc: list[str]) -> None:

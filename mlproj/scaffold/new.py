@@ -32,7 +32,7 @@ from mlproj.errors import (
     UserError,
 )
 from mlproj.scaffold.answers import DEFAULTS, OWNER, Answers
-from mlproj.scaffold.initialise import first_run_interrupted, initialise_project
+from mlproj.scaffold.initialise import first_run_interrupted, make_repository, write_data_files
 from mlproj.scaffold.names import derive_names
 from mlproj.scaffold.source import running_source
 
@@ -118,8 +118,10 @@ def new_project(
         with writing(f"the project in {output_dir}"):
             on_step("Rendering the template")
             rendered = render_template(staging, context)
+            data_profile = write_data_files(rendered, answers, on_step, frame)
+            frame = None  # the stages read the file themselves: the table is let go before them
             try:
-                data_profile = initialise_project(rendered, answers, on_step, frame)
+                make_repository(rendered, answers, on_step)
             except FirstRunInterrupted:  # the project is whole, only untrained: it is kept
                 _move_in_place(rendered, destination)
                 raise first_run_interrupted(destination) from None
