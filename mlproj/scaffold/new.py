@@ -21,7 +21,7 @@ from mlproj._core.atomic import writing
 from mlproj._core.progress import Progress, table_size
 from mlproj._core.text import first_line
 from mlproj._core.yamlio import load_yaml
-from mlproj.data.dataset import DataProfile, Task, profile, read_table
+from mlproj.data.dataset import DataProfile, Task, profile, read_table, return_memory
 from mlproj.errors import (
     DataError,
     DestinationExists,
@@ -120,6 +120,7 @@ def new_project(
             rendered = render_template(staging, context)
             data_profile = write_data_files(rendered, answers, on_step, frame)
             frame = None  # the stages read the file themselves: the table is let go before them
+            return_memory()
             try:
                 make_repository(rendered, answers, on_step)
             except FirstRunInterrupted:  # the project is whole, only untrained: it is kept
