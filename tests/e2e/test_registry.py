@@ -50,7 +50,9 @@ def test_promote_then_roll_back(penguins: Path, tmp_path: Path) -> None:
     )
     # The forest scores 0.024 below the boosted release on penguins: this release accepts it.
     gates = project / "conf" / "gates" / "default.yaml"
-    gates.write_text(gates.read_text().replace("balanced_accuracy: 0.02", "balanced_accuracy: 0.05"))
+    gates.write_text(
+        gates.read_text().replace("balanced_accuracy: 0.02", "balanced_accuracy: 0.05")
+    )
     sh("dvc", "repro", cwd=project)
     sh("git", "add", "--all", cwd=project)
     sh("git", "commit", "--quiet", "--no-verify", "-m", "Random forest", cwd=project)

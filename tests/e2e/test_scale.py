@@ -36,6 +36,7 @@ TEXT, IDENTIFIER, DATE, HIGH_CARDINALITY = "review", "passenger_id", "booked_on"
 TIMEOUT = 600
 MAX_MODEL_MB = 50
 
+
 def write_table(path: Path, rows: int = ROWS, seed: int = 13) -> None:
     """The table, built with numpy in about a second."""
     rng = np.random.default_rng(seed)
