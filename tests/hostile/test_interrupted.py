@@ -50,9 +50,13 @@ def interrupt_when(
             return False
         assert time.monotonic() < deadline, "the moment never came"
         time.sleep(0.005)
-    if process.poll() is not None:  # READY() can take long on a loaded machine: it may be over
+    # READY() can take long on a loaded machine, and the command can end between a check and the
+    # signal: stopped first, it cannot finish while we look, so the signal lands on a live process.
+    process.send_signal(signal.SIGSTOP)
+    if process.poll() is not None:
         return False
     process.send_signal(sig)
+    process.send_signal(signal.SIGCONT)
     process.wait(60)
     return True
 
