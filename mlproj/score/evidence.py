@@ -14,6 +14,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -158,6 +159,22 @@ class Evidence:
             if isinstance(entry, dict) and self.locked_out(name, relative):
                 return self.stage(str(name))
         return None
+
+    def declared_by(self, relative: str) -> str | None:
+        """The dvc.yaml stage that declares RELATIVE an output, metric or plot, if any."""
+        for name, stage in self.pipeline.items():
+            if not isinstance(stage, dict):
+                continue
+            for kind in ("outs", "metrics", "plots"):
+                for item in stage.get(kind) or []:
+                    for path in item if isinstance(item, dict) else [item]:
+                        if self.interpolate(str(path)) == relative:
+                            return str(name)
+        return None
+
+    def interpolate(self, text: str) -> str:
+        """TEXT with `${dotted.key}` replaced by params.yaml's value, as dvc.yaml's templating."""
+        return re.sub(r"\$\{([\w.-]+)\}", lambda m: str(self.setting(m.group(1))), text)
 
     def changed(self, item: Any, *, hash_big: bool) -> str:
         """'' when ITEM (a dvc.lock `outs`/`deps` entry) still matches the disk, else why not."""

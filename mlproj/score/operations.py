@@ -78,7 +78,7 @@ def debuggable(ev: Evidence) -> Verdict:
 
 
 def canaried(ev: Evidence) -> Verdict:
-    """Infrastructure 6: models are canaried before serving (staging before prod in the registry)."""
+    """Infrastructure 6: models are canaried before serving (staging before prod)."""
     if "staging" not in ev.text(REGISTRY):
         return none(REGISTRY, "the registry has no staging stage")
     staged = [tag for tag in ev.tags if "#staging#" in tag]

@@ -47,6 +47,9 @@ def reports_path(ev: Evidence, name: str) -> str:
 def current_output(ev: Evidence, relative: str) -> tuple[Any, str]:
     """RELATIVE's JSON when a current stage recorded it; else None and why it does not count."""
     run = ev.output_of(relative)
+    declared = ev.declared_by(relative) if run is None else None
+    if declared is not None:
+        run = ev.stage(declared)
     if run is None:
         there = (ev.root / relative).exists()
         why = "exists but no stage in dvc.lock recorded it" if there else "does not exist"
