@@ -13,8 +13,11 @@ from mlproj.score.scorecard import Scorecard, TestScore, points
 RUBRIC = {"data": DATA, "model": MODEL, "infrastructure": INFRASTRUCTURE, "monitoring": MONITORING}
 
 
-def score_project(root: Path) -> Scorecard:
+def score_project(root: Path, *, running: str | None = None) -> Scorecard:
     """Score each of the 28 tests from ROOT's records; `NotAProject` outside a project.
+
+    RUNNING names the stage computing the score inside `dvc repro` (the `card`): it is not in
+    dvc.lock yet, so it is left out of "every stage ran", as it would be after it finishes.
 
     Reads only files (dvc.lock, the reports, the JUnit report, .git's tags): no DVC, no git
     process, so it takes well under a second and can run inside the `card` stage.
@@ -24,7 +27,7 @@ def score_project(root: Path) -> Scorecard:
             f"no {PARAMS_FILE} in {root.resolve()}: run this inside a project made by "
             "`mlproj new`, or give its folder."
         )
-    ev = Evidence(root)
+    ev = Evidence(root, running=running)
     tests = []
     for section, rules in RUBRIC.items():
         for number, (name, rule) in enumerate(rules, start=1):

@@ -65,6 +65,7 @@ class Evidence:
     """The records of one project, read lazily and once each."""
 
     root: Path
+    running: str | None = None  # the stage computing the score: not in dvc.lock yet
     _hashes: dict[str, str] = field(default_factory=dict, repr=False)
 
     @functools.cached_property

@@ -113,3 +113,18 @@ def test_incidents_that_pass_score_quality_1(tmp_path: Path) -> None:
 def test_dependabot_is_a_manual_record(tmp_path: Path) -> None:
     build(tmp_path, files={".github/dependabot.yml": "version: 2\n"})
     assert rules.dependencies(Evidence(tmp_path)).points == 0.5
+
+
+def test_the_stage_computing_the_score_is_not_required_to_have_ran(tmp_path: Path) -> None:
+    build(
+        tmp_path,
+        files={"r.json": {}, "CARD.md": "x"},
+        stages={"s": ["r.json"], "card": ["CARD.md"]},
+        ran={"s": []},
+    )
+    assert rules.integration(Evidence(tmp_path)).points == 0
+    found = rules.integration(Evidence(tmp_path, running="card"))
+    assert (found.points, found.reason) == (
+        0.5,
+        "every stage ran end to end and is current; no pipeline test result",
+    )
