@@ -73,9 +73,9 @@ def ml_test_score(project: Path) -> str:
     """The ML Test Score line, from the records as they are when the `card` stage runs.
 
     DVC writes each stage into dvc.lock as it finishes, so every stage before `card` is
-    there, and `card` itself is not required to be. The card does not declare dvc.lock (a dependency on the file DVC writes after
-    it would be circular): its score changes when one of its declared inputs does, and
-    `mlproj score` always reads the records as they are now.
+    there, and `card` itself is not required to be. The card does not declare dvc.lock (a
+    dependency on the file DVC writes after it would be circular): its score changes when
+    one of its declared inputs does, and `mlproj score` always reads the records as they are.
     """
     from mlproj.score import score_project
 
