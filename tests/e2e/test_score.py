@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import copy_project, sh
+from tests.e2e.conftest import copy_project, mlproj_new, sh
 
 pytestmark = pytest.mark.e2e
 
@@ -18,7 +18,7 @@ def score(project: Path, *args: str, check: bool = True) -> str:
     return sh(sys.executable, "-m", "mlproj", "score", *args, cwd=project, check=check).stdout
 
 
-def test_score_prints_the_same_numbers_as_json_and_the_card(penguins: Path, tmp_path: Path) -> None:
+def test_markdown_json_and_card_agree_and_min_fails_below(penguins: Path, tmp_path: Path) -> None:
     project = copy_project(penguins, tmp_path / "demo")
     shown = score(project)
     data = json.loads(score(project, "--json"))
@@ -36,13 +36,8 @@ def test_score_prints_the_same_numbers_as_json_and_the_card(penguins: Path, tmp_
         f"- **ML Test Score:** {data['final']:g} of 7 ({summary});"
         in (project / "MODEL_CARD.md").read_text()
     )
-
-
-def test_min_fails_below_the_score_and_a_stale_report_loses_its_point(
-    penguins: Path, tmp_path: Path
-) -> None:
-    project = copy_project(penguins, tmp_path / "demo")
-    final = json.loads(score(project, "--json"))["final"]
+    # --min: exit 0 at the score, 35 above it; a report changed since dvc.lock loses its point.
+    final = data["final"]
     assert sh(sys.executable, "-m", "mlproj", "score", "--min", f"{final}", cwd=project)
     below = sh(
         sys.executable,
@@ -63,3 +58,18 @@ def test_min_fails_below_the_score_and_a_stale_report_loses_its_point(
     assert tests["infrastructure-4"]["reason"] == (
         "`gates` is stale: its output reports/gates.json changed since"
     )
+
+
+def test_a_user_data_project_that_never_ran_scores_nothing_automated(tmp_path: Path) -> None:
+    data = Path(__file__).resolve().parents[1] / "data" / "churn.csv"
+    mlproj_new(tmp_path, "churn", "--data", str(data), "--target", "churned", "--no-run")
+    project = tmp_path / "churn"
+    shown = score(project)
+    data_ = json.loads(score(project, "--json"))
+    rows = re.findall(r"^\| \d+\. .+? \| ([\d.]+) \|", shown, re.M)
+    assert [float(points) for points in rows] == [t["points"] for t in data_["tests"]]
+    assert shown.startswith(f"# ML Test Score: {data_['final']:g}\n")
+    tests = {t["id"]: t for t in data_["tests"]}
+    assert [t for t in tests.values() if t["kind"] == "automated"] == []
+    assert tests["infrastructure-4"]["reason"] == "`gates` never ran: it is not in dvc.lock"
+    assert tests["data-1"]["points"] == 0.5  # the contract, reviewed but never checked
