@@ -1,20 +1,15 @@
-"""The scorecard: sections, the minimum, the same numbers in Markdown and JSON, `--min`."""
+"""The scorecard: 28 tests, the section sums, the final score as the lowest section."""
 
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from mlproj.cli import app
-from mlproj.errors import NotAProject
+from mlproj.errors import NotAProject, ScoreBelowMinimum
 from mlproj.score import score_project
+from mlproj.score.audit import check_minimum
 from tests.score.builder import build, gates
-
-runner = CliRunner()
 
 
 @pytest.fixture
@@ -35,30 +30,13 @@ def test_the_final_score_is_the_lowest_section(project: Path) -> None:
     assert card.final == 0.5
 
 
-def test_markdown_and_json_print_the_same_numbers(project: Path) -> None:
-    shown = runner.invoke(app, ["score", str(project)])
-    as_json = runner.invoke(app, ["score", str(project), "--json"])
-    assert (shown.exit_code, as_json.exit_code) == (0, 0)
-    data = json.loads(as_json.stdout)
-    sections = dict(re.findall(r"^\| (\w+) \| ([\d.]+) \|$", shown.stdout, re.M))
-    assert {k.lower(): float(v) for k, v in sections.items()} == data["sections"]
-    rows = re.findall(r"^\| \d+\. .+? \| ([\d.]+) \|", shown.stdout, re.M)
-    assert [float(r) for r in rows] == [t["points"] for t in data["tests"]]
-    assert shown.stdout.startswith(f"# ML Test Score: {data['final']:g}\n")
-
-
-def test_min_fails_below_and_passes_at_or_above(project: Path) -> None:
-    below = runner.invoke(app, ["score", str(project), "--min", "1"])
-    assert below.exit_code == 35
-    assert below.stderr == (
-        "Error: ML Test Score 0.5 is below the minimum 1: data, monitoring below it "
-        "(`mlproj score` lists each test).\n"
-    )
-    assert runner.invoke(app, ["score", str(project), "--min", "0.5", "--json"]).exit_code == 0
-
-
-def test_outside_a_project_exits_6(tmp_path: Path) -> None:
+def test_outside_a_project_is_refused(tmp_path: Path) -> None:
     with pytest.raises(NotAProject):
         score_project(tmp_path)
-    result = runner.invoke(app, ["score", str(tmp_path)])
-    assert result.exit_code == 6
+
+
+def test_check_minimum_names_the_sections_below(project: Path) -> None:
+    card = score_project(project)
+    assert check_minimum(card, 0.5) is card
+    with pytest.raises(ScoreBelowMinimum, match="data, monitoring below it"):
+        check_minimum(card, 1)
