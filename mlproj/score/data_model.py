@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 
 from mlproj.score.evidence import Evidence
@@ -26,6 +27,8 @@ from mlproj.score.records import (
 )
 
 CONF_DATA = "conf/data/default.yaml"
+# A left_out item whose line comment gives the reason: `  - "email"  # personal data: ...`.
+PERSONAL = re.compile(r"""^\s*-\s*["']?([^"'#\n]+?)["']?\s*#\s*personal data""", re.I | re.M)
 CARD_NOTES = "model-card.yaml"
 
 
@@ -93,10 +96,35 @@ def privacy(ev: Evidence) -> Verdict:
     run = ev.stage("validate")
     if run.ok and "data.forbidden" in ev.locked_params("validate"):
         return automated(CONF_DATA, "validate refuses every column in data.forbidden and ran")
-    if "personal data" in ev.text(CONF_DATA):
-        return manual(CONF_DATA, "personal-data columns were left out at `mlproj new`, listed")
+    left = _personal_data(ev)
+    if left:
+        shown = ", ".join(left)
+        return manual(CONF_DATA, f"left out at `mlproj new` as personal data: {shown}")
     why = run.reason if not run.ok else "validate ran without data.forbidden"
     return none(CONF_DATA, f"no privacy control on the features: {why}")
+
+
+def _personal_data(ev: Evidence) -> list[str]:
+    """Columns conf/data leaves out with a reason starting "personal data".
+
+    The reason is a mapping's value (`email: personal data ...`), an item's `reason`, or the
+    comment on the item's line (`- email  # personal data ...`); a mere mention of personal
+    data in the file's explanations is no record of a screen.
+    """
+    text = ev.text(CONF_DATA)
+    data = ev.yaml(CONF_DATA) if text else None
+    left = data.get("left_out") if isinstance(data, dict) else None
+    if isinstance(left, dict):
+        return [str(k) for k, v in left.items() if str(v).lower().startswith("personal data")]
+    found = []
+    for item in left if isinstance(left, list) else []:
+        if isinstance(item, dict) and str(item.get("reason", "")).lower().startswith(
+            "personal data"
+        ):
+            found.append(str(item.get("name") or item.get("column")))
+    for match in PERSONAL.finditer(text):
+        found.append(match.group(1))
+    return found
 
 
 def new_features(ev: Evidence) -> Verdict:
@@ -186,6 +214,10 @@ def slices(ev: Evidence) -> Verdict:
     report, why = current_output(ev, path)
     if isinstance(report, dict) and report.get("columns"):
         return manual(path, "metrics per slice are measured and reviewed in the card, not gated")
+    metrics = str(ev.setting("paths.metrics") or "metrics.json")
+    scores, _ = current_output(ev, metrics)
+    if isinstance(scores, dict) and scores.get("per_class"):
+        return manual(metrics, "metrics per class are measured and reviewed, not gated")
     return none(path, why if report is None else "no slice declared (conf/slices columns)")
 
 

@@ -113,12 +113,20 @@ def test_privacy_enforced_by_validate_scores_1(tmp_path: Path) -> None:
 
 
 def test_privacy_screen_at_new_scores_half(tmp_path: Path) -> None:
-    conf = "left_out:\n  - email  # personal data: email addresses\n"
+    conf = '# Personal data is left out.\nleft_out:\n  - "email"  # personal data: addresses\n'
     build(tmp_path, files={"conf/data/default.yaml": conf})
     assert verdict(tmp_path, rules.privacy) == (
         0.5,
-        "personal-data columns were left out at `mlproj new`, listed",
+        "left out at `mlproj new` as personal data: email",
     )
+    build(tmp_path, files={"conf/data/default.yaml": {"left_out": {"ssn": "personal data: id"}}})
+    assert verdict(tmp_path, rules.privacy)[0] == 0.5
+
+
+def test_a_mention_of_personal_data_is_no_record(tmp_path: Path) -> None:
+    conf = "# Personal data is left out.\nleft_out:\n  - id  # an identifier\n"
+    build(tmp_path, files={"conf/data/default.yaml": conf})
+    assert verdict(tmp_path, rules.privacy)[0] == 0
 
 
 def test_no_privacy_control_scores_0(tmp_path: Path) -> None:
@@ -174,6 +182,20 @@ def test_a_failed_slice_gate_scores_0(tmp_path: Path) -> None:
     report = gates("failed", ("slice floor accuracy", "passed"), ("slice gap accuracy", "failed"))
     build(tmp_path, files={"reports/gates.json": report}, stages=GATED, ran={"gates": []})
     assert verdict(tmp_path, rules.slices) == (0, "slice gates failed: slice gap accuracy")
+
+
+def test_per_class_metrics_without_slices_score_half(tmp_path: Path) -> None:
+    metrics = {"accuracy": 1, "per_class": {"a": {"f1": 1}}}
+    build(
+        tmp_path,
+        files={"metrics.json": metrics},
+        stages={"evaluate": ["metrics.json"]},
+        ran={"evaluate": []},
+    )
+    assert verdict(tmp_path, rules.slices) == (
+        0.5,
+        "metrics per class are measured and reviewed, not gated",
+    )
 
 
 def test_staleness_skipped_scores_0_and_measured_scores_1(tmp_path: Path) -> None:
