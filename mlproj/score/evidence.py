@@ -121,21 +121,30 @@ class Evidence:
         entry = self.lock.get(name)
         if not isinstance(entry, dict):
             return StageRun(name, False, f"`{name}` never ran: it is not in dvc.lock")
+        why = self._files_changed(name, entry) or self._params_changed(name, entry)
+        if why:
+            return StageRun(name, False, why)
+        return StageRun(name, True, f"`{name}` ran and is current in dvc.lock")
+
+    def _files_changed(self, name: str, entry: dict[str, Any]) -> str:
         for kind in ("outs", "deps"):
-            for item in entry.get(kind) or []:
+            items = entry.get(kind) or []
+            if not isinstance(items, list):
+                return f"`{name}` has unreadable {kind} in dvc.lock"
+            for item in items:
                 changed = self.changed(item, hash_big=kind == "outs")
                 if changed:
                     what = "output" if kind == "outs" else "dependency"
-                    return StageRun(name, False, f"`{name}` is stale: its {what} {changed}")
-        for file, values in (entry.get("params") or {}).items():
-            if file != PARAMS_FILE or not isinstance(values, dict):
-                continue
-            for dotted, value in values.items():
-                if self.setting(str(dotted)) != value:
-                    return StageRun(
-                        name, False, f"`{name}` is stale: params.yaml `{dotted}` changed since"
-                    )
-        return StageRun(name, True, f"`{name}` ran and is current in dvc.lock")
+                    return f"`{name}` is stale: its {what} {changed}"
+        return ""
+
+    def _params_changed(self, name: str, entry: dict[str, Any]) -> str:
+        params = entry.get("params") or {}
+        values = params.get(PARAMS_FILE) if isinstance(params, dict) else None
+        for dotted, value in values.items() if isinstance(values, dict) else ():
+            if self.setting(str(dotted)) != value:
+                return f"`{name}` is stale: params.yaml `{dotted}` changed since"
+        return ""
 
     def locked_out(self, stage: str, relative: str) -> bool:
         """Whether RELATIVE is an output (or metric, or plot) STAGE recorded in dvc.lock."""

@@ -55,3 +55,10 @@ def test_outside_a_project_exits_6(tmp_path: Path) -> None:
         f"Error: no params.yaml in {tmp_path.resolve()}: run this inside a project made by "
         "`mlproj new`, or give its folder.\n"
     )
+
+
+def test_an_unsafe_dvc_lock_exits_28(project: Path) -> None:
+    (project / "dvc.lock").write_text("stages: !!python/object:os.system {}\n")
+    result = runner.invoke(app, ["score", str(project)])
+    assert result.exit_code == 28
+    assert result.stderr.startswith("Error: dvc.lock")

@@ -101,3 +101,10 @@ def test_tags_are_read_from_git_without_git(tmp_path: Path) -> None:
 def test_an_unreadable_report_is_no_record(tmp_path: Path) -> None:
     (tmp_path / "r.json").write_text("{")
     assert Evidence(tmp_path).json("r.json") is None
+
+
+def test_a_malformed_lock_entry_is_no_evidence(tmp_path: Path) -> None:
+    build(tmp_path, files={"r.json": {}}, stages={"s": ["r.json"]})
+    write(tmp_path, "dvc.lock", {"stages": {"s": {"outs": {"path": "r.json"}, "params": [1]}}})
+    run = Evidence(tmp_path).stage("s")
+    assert (run.ok, run.reason) == (False, "`s` has unreadable outs in dvc.lock")
