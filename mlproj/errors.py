@@ -248,3 +248,14 @@ class OutputExists(UserError):
     """
 
     exit_code = 29
+
+
+class ScoreBelowMinimum(UserError):
+    """Raised by `mlproj score --min N` when the project's ML Test Score is below N.
+
+    The score is the lowest of the four section sums (data, model, infrastructure,
+    monitoring); the message names the sections below the minimum. The scorecard is printed
+    first, so a CI log shows which tests lack evidence.
+    """
+
+    exit_code = 35

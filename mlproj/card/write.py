@@ -28,6 +28,7 @@ from mlproj.card.sections import (
     slices_section,
     table,
 )
+from mlproj.errors import MlprojError
 
 CARD_FILE = "MODEL_CARD.md"
 MARKS = {"passed": "✓", "failed": "✗", "skipped": "•"}
@@ -47,14 +48,14 @@ def write_card(project: Path) -> WrittenCard:
     facts = gather_facts(project)
     notes = read_notes(project)
     path = project / CARD_FILE
-    write_text(path, render_card(facts, notes))
+    write_text(path, render_card(facts, notes, ml_test_score(project)))
     return WrittenCard(path, tuple(FIELDS[field] for field in notes.missing))
 
 
-def render_card(facts: CardFacts, notes: CardNotes) -> str:
+def render_card(facts: CardFacts, notes: CardNotes, score: str = "") -> str:
     """The card's Markdown: summary and metrics first, then what a reviewer checks in turn."""
     sections = [
-        _summary(facts, notes),
+        _summary(facts, notes, score),
         _metrics(facts),
         *(_notes(notes, field) for field in ("intended_use", "out_of_scope_uses", "owners")),
         data_section(facts),
@@ -68,7 +69,24 @@ def render_card(facts: CardFacts, notes: CardNotes) -> str:
     return "\n\n".join(section.rstrip() for section in sections) + "\n"
 
 
-def _summary(facts: CardFacts, notes: CardNotes) -> str:
+def ml_test_score(project: Path) -> str:
+    """The ML Test Score line, from the records as they are when the `card` stage runs.
+
+    DVC writes each stage into dvc.lock as it finishes, so every stage before `card` is
+    there, and `card` itself is not required to be. The card does not declare dvc.lock (a
+    dependency on the file DVC writes after it would be circular): its score changes when
+    one of its declared inputs does, and `mlproj score` always reads the records as they are.
+    """
+    from mlproj.score import score_project
+
+    try:
+        card = score_project(project, running="card")
+    except MlprojError as exc:
+        return f"not computed ({exc})"
+    return f"{card.summary()}; `mlproj score` lists each test and its evidence"
+
+
+def _summary(facts: CardFacts, notes: CardNotes, score: str = "") -> str:
     model = facts.params.get("model") or {}
     data = facts.params.get("data") or {}
     target = model.get("_target_", "unknown (no model._target_ in params.yaml)")
@@ -84,6 +102,8 @@ def _summary(facts: CardFacts, notes: CardNotes) -> str:
         f"- **Task:** {task}",
         f"- **Quality gates:** {_verdict(facts.gates)}",
     ]
+    if score:
+        lines.append(f"- **ML Test Score:** {score}")
     if notes.missing:
         where = NOTES_FILE if notes.source else f"{NOTES_FILE} (the project has none yet)"
         shown = ", ".join(FIELDS[field].lower() for field in notes.missing)

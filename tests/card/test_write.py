@@ -331,3 +331,10 @@ def test_a_bad_notes_file_keeps_the_old_card(project: Path) -> None:
     with pytest.raises(InvalidCardNotes):
         write_card(project)
     assert (project / CARD_FILE).read_text() == old
+
+
+def test_summary_lists_the_ml_test_score(project: Path) -> None:
+    assert (
+        "- **ML Test Score:** 0 of 7 (data 0.5, model 0, infrastructure 0, monitoring 0); "
+        "`mlproj score` lists each test and its evidence\n"
+    ) in card(project)

@@ -323,7 +323,8 @@ def test_schema_check_catches_a_broken_workflow(
 def test_workflows_run_every_check_the_issue_names(tmp_path: Path) -> None:
     project = render(tmp_path, {})
     ci = (project / ".github/workflows/ci.yml").read_text()
-    for step in ("pre-commit run", "pytest", "dvc repro", "mlproj regression run",
+    for step in ("pre-commit run", "pytest --junitxml reports/junit.xml", "dvc repro",
+                 "mlproj regression run", "mlproj score",
                  "mlproj review report --base", "mlproj review post"):  # fmt: skip
         assert step in ci
         assert step in (project / ".gitlab-ci.yml").read_text()
