@@ -208,17 +208,17 @@ _VALUE_TESTS: tuple[tuple[str, Callable[[str], bool]], ...] = (
 
 
 def _person_names(texts: list[str], tokens: list[str]) -> bool:
-    """Mostly distinct, name-shaped values, with first names or titles in them (or so named)."""
+    """Mostly distinct values with first names or titles in them: name-shaped, or so named."""
     if len(set(texts)) < NAME_DISTINCT * len(texts):
-        return False
-    shaped = sum(1 for text in texts if _NAME_SHAPE.fullmatch(text)) / len(texts)
-    if shaped < SHARE:
         return False
     words = [_words(text) for text in texts]
     if sum(1 for found in words if found & _NOT_PERSONS) >= NAME_HITS * len(texts):
         return False
     hits = sum(1 for found in words if found & (_FIRST_NAMES | _HONORIFICS)) / len(texts)
-    return hits >= NAME_HITS or ("name" in tokens and hits >= NAME_HITS / 2)
+    if "name" in tokens and hits >= NAME_HITS / 2:
+        return True  # `Name`: "Braund, Mr. Owen Harris", whatever else the values hold
+    shaped = sum(1 for text in texts if _NAME_SHAPE.fullmatch(text)) / len(texts)
+    return shaped >= SHARE and hits >= NAME_HITS
 
 
 def _words(text: str) -> set[str]:

@@ -71,7 +71,10 @@ def test_conf_data_lists_every_role_with_its_reason(tmp_path: Path) -> None:
     )
     assert '  - "rownames"  # an identifier: a distinct whole number on every row' in lines
     assert '  - "Port"  # constant: one value on every row, nothing to learn from' in lines
-    assert any(line.startswith('  - "Name"  # free text: 200 distinct values') for line in lines)
+    assert (
+        '  - "Name"  # personal data: person names (first names or titles in most values); left out'
+        in lines
+    )
     assert any(line.startswith('  - "boarded"  # a date or time: left out; ') for line in lines)
     assert '  - "Sex"' in lines  # a plain feature needs no comment
 
