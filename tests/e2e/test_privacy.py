@@ -29,7 +29,7 @@ def test_repro_refuses_a_feature_without_a_rule_until_contract_add(
     refused = sh("dvc", "repro", cwd=project, check=False)
     assert refused.returncode != 0
     assert (
-        "Error: feature(s) 'bill_length_mm' of conf/data have no rule in data/contract.yaml: "
+        "feature(s) 'bill_length_mm' of conf/data have no rule in data/contract.yaml: "
         "add one inferred from the data with `mlproj contract add bill_length_mm`, or write it "
         "by hand."
     ) in refused.stderr
@@ -43,7 +43,7 @@ def test_repro_refuses_a_feature_without_a_rule_until_contract_add(
     refused = sh("dvc", "repro", cwd=project, check=False)
     assert refused.returncode != 0
     assert (
-        "Error: 'island' is forbidden as a feature (conf/data forbidden): remove it from "
+        "'island' is forbidden as a feature (conf/data forbidden): remove it from "
         "conf/data numeric and categorical."
     ) in refused.stderr
 
