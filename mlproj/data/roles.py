@@ -88,7 +88,7 @@ class Role:
 
 # What `mlproj new` prints per group of columns: one line each, however many columns.
 _GROUPS: tuple[tuple[Kind | Flag, str], ...] = (
-    ("personal", "personal data (emails, phones, national ids, names, addresses): never features"),
+    ("personal", "personal data (emails, phones, national ids, names, addresses)"),
     ("text", "free text (mostly distinct phrases; one column per value as a category)"),
     ("identifier", "identifiers (a distinct value per row, UUIDs, or named like an id)"),
     ("date", "dates and times (derive year, month, weekday columns to use them)"),

@@ -175,5 +175,5 @@ def test_mlproj_new_leaves_personal_data_out_and_says_why() -> None:
     assert (role.kind, role.used) == ("personal", False)
     assert role.reason == "personal data: email addresses (100% of sampled values); left out"
     assert summary([role]) == [
-        "personal data (emails, phones, national ids, names, addresses): never features: email"
+        "personal data (emails, phones, national ids, names, addresses): email"
     ]
