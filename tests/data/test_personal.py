@@ -93,6 +93,17 @@ def test_names_say_personal_data_when_the_values_are_not_recognised(name: str, w
     )
 
 
+def test_card_numbers_held_as_numbers_are_found_and_other_big_numbers_are_not() -> None:
+    numbers = pd.Series([int(number) for number in CARDS])
+    assert personal_reason("n", numbers) == (
+        "personal data: payment card numbers (Luhn-valid) (100% of sampled values); left out"
+    )
+    assert personal_reason("n", numbers + 1) is None  # one off: the Luhn check fails
+    assert personal_reason("mobile_phone", pd.Series(range(5_550_000_000, 5_550_000_040))) == (
+        "personal data: named like a phone number ('mobile_phone'); left out"
+    )
+
+
 def test_the_titanic_name_column_is_a_person_name() -> None:
     data = profile(titanic_like(), "Survived")
     assert [(r.name, r.kind) for r in data.left_out] == [
