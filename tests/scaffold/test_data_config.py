@@ -91,3 +91,18 @@ def test_the_contract_accepts_the_next_batch_of_new_names_ids_dates_and_cabins(
     later = table(offset=5_000)  # the same ages and sexes, everything else new
     later["boarded"] = "1912-04-15 09:30"
     validate_frame(later, contract, source="next batch")
+
+
+def test_personal_data_is_left_out_and_never_copied_into_the_contract(tmp_path: Path) -> None:
+    """Issue 16 item 3: an email column is listed with its reason; no address is committed."""
+    frame = table()
+    frame["email"] = [f"p{i % 30}@mail.example.org" for i in range(ROWS)]  # 30 values: a list
+    text = write_files(tmp_path, frame)
+    config = yaml.safe_load(text)
+    assert "email" in config["left_out"] and config["forbidden"] == []
+    assert '  - "email"  # personal data: email addresses (100% of sampled values); left out' in (
+        text.splitlines()
+    )
+    contract = (tmp_path / "data" / "contract.yaml").read_text(encoding="utf-8")
+    assert "@" not in contract and "example.org" not in contract
+    assert load_contract(tmp_path / "data" / "contract.yaml").rule("email").allowed is None
