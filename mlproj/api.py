@@ -9,7 +9,9 @@ internal and may move in any release. See docs/api.md.
 - Model files: `save_model` writes a canonical skops file; `load_model` loads one trusting only
   the listed types (`UntrustedModel` otherwise).
 - The data contract: `load_contract` reads `data/contract.yaml`; `validate_frame` checks a
-  table against it (`ContractViolation`, naming the column, the rule and the rows).
+  table against it (`ContractViolation`, naming the column, the rule and the rows);
+  `check_features` refuses a feature with no contract rule (`FeatureNotInContract`) or a
+  forbidden or sensitive one (`ForbiddenFeature`).
 - Test data: `synthesize` makes rows that satisfy a contract, for a project's fast tests.
 - Configuration: `check_params` fails when `params.yaml` differs from the composition of `conf/`;
   `guard_experiment_params` (called by the project's Hydra plugin) stops `dvc exp run` from
@@ -29,11 +31,14 @@ from __future__ import annotations
 
 from mlproj._core.spreadsheet import neutralise_formulas
 from mlproj.data.contract import Contract, load_contract, validate_frame
+from mlproj.data.policy import check_features
 from mlproj.data.synthetic import synthesize
 from mlproj.errors import (
     ConfigError,
     ContractViolation,
     DataError,
+    FeatureNotInContract,
+    ForbiddenFeature,
     InvalidGates,
     MlprojError,
     RegressionFailed,
@@ -62,12 +67,15 @@ __all__ = [
     "ContractViolation",
     "DataError",
     "Explanation",
+    "FeatureNotInContract",
+    "ForbiddenFeature",
     "InvalidGates",
     "MlprojError",
     "RegressionFailed",
     "SliceReport",
     "UntrustedModel",
     "UserError",
+    "check_features",
     "check_params",
     "check_suite",
     "explain_pipeline",

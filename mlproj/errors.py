@@ -250,6 +250,28 @@ class OutputExists(UserError):
     exit_code = 29
 
 
+class FeatureNotInContract(UserError):
+    """Raised when conf/data lists a feature that data/contract.yaml has no rule for.
+
+    The validate stage refuses before reading any row: a feature the contract does not check
+    would reach the model unchecked. Its message names the columns and the command that adds
+    their rules (`mlproj contract add`).
+    """
+
+    exit_code = 30
+
+
+class ForbiddenFeature(UserError):
+    """Raised when a feature is forbidden: in conf/data `forbidden`, or a sensitive column.
+
+    A column of conf/inclusion `sensitive` may be a feature only when it is also listed in
+    `inclusion.allow_as_feature`; the validate stage refuses before reading any row, naming
+    the column and where it is forbidden.
+    """
+
+    exit_code = 31
+
+
 class ScoreBelowMinimum(UserError):
     """Raised by `mlproj score --min N` when the project's ML Test Score is below N.
 

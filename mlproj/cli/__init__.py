@@ -8,6 +8,7 @@ from types import FrameType
 import typer
 
 from mlproj.cli import card as card_command
+from mlproj.cli import contract as contract_command
 from mlproj.cli import drift as drift_command
 from mlproj.cli import flow as flow_command
 from mlproj.cli import gates as gates_command
@@ -44,6 +45,7 @@ app.command("reproduce")(reproduce_command.reproduce)
 app.command("card")(card_command.card)
 app.command("update")(update_command.update)
 app.command("score")(score_command.score)
+app.add_typer(contract_command.app, name="contract")
 
 
 def _print_version(value: bool) -> None:

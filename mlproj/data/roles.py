@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from mlproj._core.text import listing, number, percent
+from mlproj.data.personal import personal_reason
 
 if TYPE_CHECKING:
     import pandas as pd
 
-Kind = Literal["numeric", "categorical", "identifier", "text", "date", "constant"]
+Kind = Literal["numeric", "categorical", "identifier", "text", "date", "constant", "personal"]
 FEATURES: tuple[Kind, ...] = ("numeric", "categorical")
 Flag = Literal["capped", "near-constant"]
 SAMPLE_ROWS = 10_000
@@ -87,6 +88,7 @@ class Role:
 
 # What `mlproj new` prints per group of columns: one line each, however many columns.
 _GROUPS: tuple[tuple[Kind | Flag, str], ...] = (
+    ("personal", "personal data (emails, phones, national ids, names, addresses)"),
     ("text", "free text (mostly distinct phrases; one column per value as a category)"),
     ("identifier", "identifiers (a distinct value per row, UUIDs, or named like an id)"),
     ("date", "dates and times (derive year, month, weekday columns to use them)"),
@@ -131,6 +133,10 @@ def assign_role(column: pd.Series, sample: pd.Series) -> Role:
     sampled = len(sample) if len(sample) < len(column) else 0
     if top.share == 1.0 and column.nunique(dropna=False) <= 1:
         return Role(name, "constant", _constant_reason(column))
+    # Before dates and identifiers: a birth date or an email is personal data first.
+    personal = personal_reason(name, sample)
+    if personal:
+        return Role(name, "personal", personal)
     if _is_date_kind(column, values):
         return Role(name, "date", DATE_REASON)
     if pd.api.types.is_bool_dtype(column.dtype):

@@ -44,7 +44,10 @@ def build_report(project: Path, base: str) -> str:
             _json_file(reports / IMPORTANCE_FILE),
         ),
         _contract_section(
-            _yaml_at(project, base_commit, config.contract), _yaml_file(config.contract)
+            _yaml_at(project, base_commit, config.contract),
+            _yaml_file(config.contract),
+            _yaml_at(project, base_commit, config.params_file),
+            _yaml_file(config.params_file),
         ),
         _incident_section(_json_at(project, base_commit, config.report), _json_file(config.report)),
         _gates_section(_json_file(reports / GATES_FILE)),
@@ -180,10 +183,16 @@ def _points(old: float | None, new: float) -> str:
     return "0" if abs(change) < 0.05 else f"{number(change, 3, sign=True)} pts"
 
 
-def _contract_section(old: Any, new: Any) -> str:
+def _contract_section(old: Any, new: Any, old_params: Any = None, new_params: Any = None) -> str:
+    """The contract's rules and the features (conf/data numeric, categorical) that changed.
+
+    A feature added, removed or moved between numeric and categorical changes what the
+    model is promised about its data as surely as an edited rule does.
+    """
     title = "### Data contract"
     old_columns, new_columns = _columns(old), _columns(new)
-    lines = []
+    readable = isinstance(old_params, dict) and isinstance(new_params, dict)
+    lines = _feature_changes(_features(old_params), _features(new_params)) if readable else []
     for name in sorted(set(old_columns) | set(new_columns)):
         before, after = old_columns.get(name), new_columns.get(name)
         if before is None:
@@ -201,6 +210,32 @@ def _contract_section(old: Any, new: Any) -> str:
     if not lines:
         return f"{title}\nUnchanged."
     return "\n".join([title, *lines])
+
+
+def _feature_changes(old: dict[str, str], new: dict[str, str]) -> list[str]:
+    lines = []
+    for name in [*old, *(name for name in new if name not in old)]:
+        before, after = old.get(name), new.get(name)
+        if before is None:
+            lines.append(f"- feature added `{name}` ({after})")
+        elif after is None:
+            lines.append(f"- feature removed `{name}` (was {before})")
+        elif before != after:
+            lines.append(f"- feature retyped `{name}`: {before} → {after}")
+    return lines
+
+
+def _features(params: Any) -> dict[str, str]:
+    """Feature name to kind (numeric, categorical) in a params.yaml; empty when unreadable."""
+    data = params.get("data") if isinstance(params, dict) else None
+    if not isinstance(data, dict):
+        return {}
+    features: dict[str, str] = {}
+    for kind in ("numeric", "categorical"):
+        names = data.get(kind)
+        for name in names if isinstance(names, list) else []:
+            features.setdefault(str(name), kind)
+    return features
 
 
 def _columns(contract: Any) -> dict[str, Any]:

@@ -186,7 +186,9 @@ def _write_data_files(
     # would reject the next one. Loose rules also keep a column valid when the user moves it
     # into the features. (Categoricals capped at MAX_CATEGORIES get no list from
     # infer_contract: past that many values, new ones are expected too.)
-    loose = {role.name for role in data.roles if role.kind in ("identifier", "text", "date")}
+    # Personal data too: a list of allowed values would copy names or emails into a committed file.
+    kinds = ("identifier", "text", "date", "personal")
+    loose = {role.name for role in data.roles if role.kind in kinds}
     rules = tuple(
         dataclasses.replace(rule, minimum=None, maximum=None, allowed=None)
         if rule.name in loose
@@ -219,9 +221,14 @@ train: ${{paths.data}}/processed/train.parquet
 test: ${{paths.data}}/processed/test.parquet
 numeric:{listing(data.numeric)}
 categorical:{listing(data.categorical)}
-# Columns the model does not see: free text, identifiers, dates and constants, each with why.
-# Move one into numeric or categorical to use it: data/contract.yaml already covers it.
+# Columns the model does not see: personal data, free text, identifiers, dates and constants,
+# each with why. Move one into numeric or categorical to use it: data/contract.yaml covers it.
+# A column that looks like personal data (an email, a phone number, a name...) is left out by
+# mlproj as a privacy control, not a guarantee: check the list, see docs/privacy.md.
 left_out:{listing(role.name for role in data.left_out)}
+# Columns that must never be features: the validate stage refuses to run while one is listed
+# in numeric or categorical (a column moved back by mistake, an id that leaks the target).
+forbidden: []
 # How many values a categorical column keeps, and which rare ones share one category, is in
 # conf/encoding: a column of thousands of values (postcodes, product codes) stays small.
 """

@@ -57,14 +57,14 @@ def test_a_titanic_like_table_leaves_out_its_names_and_row_numbers() -> None:
     data = profile(titanic_like(), "Survived")
     assert data.numeric == ("Age",)
     assert data.categorical == ("PClass", "Sex")
+    # Issue 16: a passenger's name is personal data before it is free text.
     assert [(r.name, r.kind) for r in data.left_out] == [
         ("rownames", "identifier"),
-        ("Name", "text"),
+        ("Name", "personal"),
     ]
     assert data.identifiers == ("rownames",)
     assert data.left_out[1].reason == (
-        "free text: 300 distinct values, 4.7 words on average; as a category it would add "
-        "a column per value"
+        "personal data: person names (first names or titles in most values); left out"
     )
 
 

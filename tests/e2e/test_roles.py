@@ -34,7 +34,8 @@ def test_left_out_columns_are_printed_and_a_user_can_move_one_back(tmp_path: Pat
     printed = [line.strip() for line in result.stdout.splitlines()]
     assert "Classification of Survived from 3 features (1 numeric, 2 categorical)" in printed
     assert [line for line in printed if line.startswith("•") and ":" in line][-5:] == [
-        "• free text (mostly distinct phrases; one column per value as a category): Name",
+        # Issue 16: a passenger's name is personal data before it is free text.
+        "• personal data (emails, phones, national ids, names, addresses): Name",
         "• identifiers (a distinct value per row, UUIDs, or named like an id): rownames",
         "• dates and times (derive year, month, weekday columns to use them): boarded",
         "• constant (one value on every row): Port",
@@ -45,7 +46,7 @@ def test_left_out_columns_are_printed_and_a_user_can_move_one_back(tmp_path: Pat
     text = conf.read_text(encoding="utf-8")
     assert yaml.safe_load(text)["left_out"] == ["rownames", "Name", "boarded", "Port"]
     profile = (project / "reports" / "data-profile.html").read_text(encoding="utf-8")
-    assert '<td>left out</td><td class="why">free text: 160 distinct values' in profile
+    assert '<td>left out</td><td class="why">personal data: person names' in profile
 
     # The user moves Name from left_out into categorical: its line, comment and all.
     moved = [line for line in text.splitlines() if line.startswith('  - "Name"')]

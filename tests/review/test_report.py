@@ -191,3 +191,19 @@ def test_numbers_read_as_people_write_them() -> None:
     old = {"columns": {"price": {"max": 12345.678}}}
     new = {"columns": {"price": {"max": 18823.0}}}
     assert _contract_section(old, new).endswith("- changed `price`: max 12,345.678 → 18,823")
+
+
+def test_features_added_removed_or_retyped_are_contract_changes() -> None:
+    """Issue 16 item 2: a feature added in conf/data read "Data contract: Unchanged"."""
+    contract = {"columns": {"a": {"kind": "numeric"}}}
+    old = {"data": {"numeric": ["a", "b"], "categorical": ["c"]}}
+    new = {"data": {"numeric": ["a", "c"], "categorical": ["d"]}}
+    assert _contract_section(contract, contract, old, new) == (
+        "### Data contract\n"
+        "- feature removed `b` (was numeric)\n"
+        "- feature retyped `c`: categorical → numeric\n"
+        "- feature added `d` (categorical)"
+    )
+    assert _contract_section(contract, contract, old, old) == "### Data contract\nUnchanged."
+    # A base without a readable params.yaml says nothing about features, rather than "all new".
+    assert _contract_section(contract, contract, None, new) == "### Data contract\nUnchanged."

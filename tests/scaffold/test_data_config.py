@@ -71,7 +71,10 @@ def test_conf_data_lists_every_role_with_its_reason(tmp_path: Path) -> None:
     )
     assert '  - "rownames"  # an identifier: a distinct whole number on every row' in lines
     assert '  - "Port"  # constant: one value on every row, nothing to learn from' in lines
-    assert any(line.startswith('  - "Name"  # free text: 200 distinct values') for line in lines)
+    assert (
+        '  - "Name"  # personal data: person names (first names or titles in most values); left out'
+        in lines
+    )
     assert any(line.startswith('  - "boarded"  # a date or time: left out; ') for line in lines)
     assert '  - "Sex"' in lines  # a plain feature needs no comment
 
@@ -88,3 +91,18 @@ def test_the_contract_accepts_the_next_batch_of_new_names_ids_dates_and_cabins(
     later = table(offset=5_000)  # the same ages and sexes, everything else new
     later["boarded"] = "1912-04-15 09:30"
     validate_frame(later, contract, source="next batch")
+
+
+def test_personal_data_is_left_out_and_never_copied_into_the_contract(tmp_path: Path) -> None:
+    """Issue 16 item 3: an email column is listed with its reason; no address is committed."""
+    frame = table()
+    frame["email"] = [f"p{i % 30}@mail.example.org" for i in range(ROWS)]  # 30 values: a list
+    text = write_files(tmp_path, frame)
+    config = yaml.safe_load(text)
+    assert "email" in config["left_out"] and config["forbidden"] == []
+    assert '  - "email"  # personal data: email addresses (100% of sampled values); left out' in (
+        text.splitlines()
+    )
+    contract = (tmp_path / "data" / "contract.yaml").read_text(encoding="utf-8")
+    assert "@" not in contract and "example.org" not in contract
+    assert load_contract(tmp_path / "data" / "contract.yaml").rule("email").allowed is None
