@@ -36,6 +36,8 @@ def test_passing_gates_list_every_result(tmp_path: Path) -> None:
         "✓ margin over baseline in accuracy 0.2 <= value 0.571 (model 0.971, baseline 0.4)\n"
         "• max drop: skipped, no release yet (none recorded in last-release.json)\n"
         "• max gap: skipped, no sensitive column declared (inclusion.sensitive)\n"
+        "• slice floor/gap: skipped, nothing declared (gates.slices)\n"
+        "Quality gates: passed (2 checked, 3 skipped)\n"
     )
     # A check by hand only reads: no DVC output changes behind the pipeline's back.
     assert not (tmp_path / "reports").exists()

@@ -105,7 +105,7 @@ def test_each_section_reports_its_change(repo: Path) -> None:
     assert "| INC-1 | fixed | **fails again** |" in report
     assert "| INC-2 (new) | open | fails |" in report
     assert (
-        "**A gate fails.**\n\n- ✗ min accuracy 0.9 > value 0.85\n- • max_drop: no release yet"
+        "**A gate fails** (1 of 1 checked, 1 skipped).\n\n- ✗ min accuracy 0.9 > value 0.85\n- • max_drop: no release yet"
         in report
     )
 
@@ -191,3 +191,21 @@ def test_numbers_read_as_people_write_them() -> None:
     old = {"columns": {"price": {"max": 12345.678}}}
     new = {"columns": {"price": {"max": 18823.0}}}
     assert _contract_section(old, new).endswith("- changed `price`: max 12,345.678 → 18,823")
+
+
+def test_a_gates_report_with_every_gate_skipped_says_nothing_checked() -> None:
+    from mlproj.review.report import _gates_section
+
+    skipped = {"gate": "margin", "status": "skipped", "message": "margin: skipped, none declared"}
+    report = {"status": "nothing checked", "passed": False, "gates": [skipped]}
+    assert _gates_section(report) == (
+        "### Quality gates\n**Nothing checked**: every gate was skipped (1).\n\n"
+        "- • margin: skipped, none declared"
+    )
+    report["gates"] = [
+        {**skipped, "status": "passed", "message": "min r2 0.5 <= value 0.6"},
+        skipped,
+    ]
+    assert _gates_section(report).splitlines()[1] == (
+        "Every gate checked passes (1 checked, 1 skipped)."
+    )
