@@ -354,12 +354,40 @@ def _slice_gates(
             elif whole is None:
                 results.append(_undefined(gate, limit, f"{metric} undefined on the whole test set"))
             else:
-                below = round(settings.better(metric, whole, low), 6) + 0.0  # never -0.0
-                detail = f"(whole {_fmt(whole)}, {shown})"
-                results.append(
-                    _compare(gate, limit, below, at_least=False, label=label, detail=detail)
-                )
+                results.append(_slice_gap(settings, metric, column, limit, whole, judged, left_out))
     return results
+
+
+def _slice_gap(
+    settings: GateSettings,
+    metric: str,
+    column: str,
+    limit: float,
+    whole: float,
+    judged: list[Slice],
+    left_out: list[str],
+) -> GateResult:
+    """The slice furthest below the whole, each allowed the noise of its own row count."""
+
+    def slack(item: Slice) -> float:
+        return round(settings.margin_noise / math.sqrt(item.count), 4)
+
+    def below(item: Slice) -> float:
+        return round(settings.better(metric, whole, _slice_score(item, metric)), 6) + 0.0
+
+    worst = max(judged, key=lambda item: below(item) - slack(item))
+    extra = slack(worst)
+    score = _fmt(_slice_score(worst, metric))
+    detail = f"whole {_fmt(whole)}, {worst.value} {score}, the worst of {len(judged)}"
+    if extra:
+        detail += f"; {_fmt(limit)} plus {_fmt(extra)} for noise on {worst.count} rows"
+    if left_out:
+        detail += f"; left out: {', '.join(left_out)}"
+    label = f"slice gap in {metric} across {column}"
+    threshold = round(limit + extra, 6)
+    return _compare(
+        "slice gap", threshold, below(worst), at_least=False, label=label, detail=f"({detail})"
+    )
 
 
 def _slice_score(item: Slice, metric: str) -> float:

@@ -201,3 +201,14 @@ def test_check_gates_reads_the_test_set_size_from_the_slice_report(tmp_path: Pat
         "(model 0.8, simple 0.9; -0.02 less 0.01 for noise on 3600 test rows)",
     )
     assert failed_gates(tmp_path / "missing.json") == ()
+
+
+def test_each_slice_gap_is_widened_for_the_noise_of_its_own_rows() -> None:
+    settings = GateSettings(slice_metric="balanced_accuracy", slice_max_gap=0.1, margin_noise=0.6)
+    # Dream is further below the whole, but on 36 rows; Biscoe, on 400, is the real miss.
+    slices = islands(("Biscoe", 400, 0.66), ("Dream", 36, 0.6))
+    assert messages(judge(settings, METRICS, slices=slices))[-1] == (
+        "failed",
+        "slice gap in balanced_accuracy across island 0.13 < value 0.14 (whole 0.8, Biscoe 0.66, "
+        "the worst of 2; 0.1 plus 0.03 for noise on 400 rows)",
+    )
