@@ -234,9 +234,13 @@ def _margins(
             continue
         value = round(settings.better(metric, model, other), 6)
         detail = f"model {_fmt(model)}, {reference} {_fmt(other)}"
+        threshold = round(margin - slack, 6)
         if slack:
             detail += f"; {_fmt(margin)} less {_fmt(slack)} for noise on {rows} test rows"
-        threshold = round(margin - slack, 6)
+        if margin >= 0 > threshold:
+            # Noise may excuse a missing lead, never a loss: the model must at least match.
+            threshold = 0.0
+            detail += ", not below 0"
         label = f"{name} in {metric}"
         results.append(
             _compare(name, threshold, value, at_least=True, label=label, detail=f"({detail})")
