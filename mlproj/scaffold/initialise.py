@@ -133,8 +133,10 @@ def make_repository(project: Path, answers: Answers, on_step: Progress) -> None:
     on_step("Committing to main and creating develop")
     # The trailer marks the render `mlproj update` merges from (mlproj.scaffold.update).
     trailer = f"Mlproj-Template: {answers.mlproj_version}"
-    stopped = "".join(f"\nThe first run stopped at a quality gate: {line}." for line in failed)
-    message = f"Create {answers.project_name} with mlproj\n{stopped}\n{trailer}"
+    # A paragraph of its own: the trailer must stay alone in the last one for `git log` to see it.
+    stopped = "".join(f"The first run stopped at a quality gate: {line}.\n" for line in failed)
+    body = f"{stopped}\n" if stopped else ""
+    message = f"Create {answers.project_name} with mlproj\n\n{body}{trailer}"
     gitrepo.first_commit(project, message, author=answers.author, email=answers.email)
     if interrupted:
         raise first_run_interrupted(project)
