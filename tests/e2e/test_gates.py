@@ -116,7 +116,7 @@ def test_a_model_worse_than_the_simple_one_fails_by_default_and_the_project_is_k
     project = out / "linear"
     metrics = json.loads((project / "metrics.json").read_text())
     margin = round(metrics["r2"] - metrics["simple"]["r2"], 6)
-    assert margin < -0.2
+    assert margin < -0.15  # well past the -0.1233 it may trail by on 60 test rows
     # -0.02, less 0.8/sqrt(60) for the noise of 60 test rows
     line = (
         f"margin over simple in r2 -0.1233 > value {number(margin)} (model {number(metrics['r2'])}"
