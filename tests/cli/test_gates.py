@@ -87,3 +87,19 @@ def test_outside_a_project(tmp_path: Path) -> None:
         f"Error: no params.yaml in {tmp_path.resolve()}: run this inside a project made by "
         "`mlproj new`, or give --project DIR.\n"
     )
+
+
+def test_a_check_where_every_gate_is_skipped_says_nothing_checked(tmp_path: Path) -> None:
+    write(tmp_path / "params.yaml", "paths: {metrics: metrics.json, reports: reports}\n")
+    write(tmp_path / "metrics.json", json.dumps({"accuracy": 0.971}))
+    out = tmp_path / "gates.json"
+    result = runner.invoke(app, ["gates", "check", "-p", str(tmp_path), "-o", str(out)])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[-1] == "Quality gates: nothing checked (5 skipped)"
+    report = json.loads(out.read_text())
+    assert (report["status"], report["passed"], report["checked"], report["skipped"]) == (
+        "nothing checked",
+        False,
+        0,
+        5,
+    )
