@@ -281,3 +281,18 @@ class ScoreBelowMinimum(UserError):
     """
 
     exit_code = 35
+
+
+class FirstRunGateFailed(GateFailed):
+    """Raised when `mlproj new`'s first `dvc repro` stops at a quality gate: the project is kept.
+
+    The gates are on by default, so a table where the default model loses to the simple one
+    stops the first run at the `gates` stage. Nothing is lost: the project is created and
+    committed as far as the pipeline ran (trained and evaluated, `reports/gates.json` written),
+    and the message names each gate missed, its threshold and value, and what to change. The
+    exit code is `GateFailed`'s, as `dvc repro` in the project would give.
+    """
+
+    def __init__(self, message: str, failed: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.failed = failed

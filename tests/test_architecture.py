@@ -15,7 +15,7 @@ ALLOWED: dict[str, set[str]] = {
     "_core": {"errors"},
     "data": {"errors", "_core"},
     "project": {"errors", "_core", "data"},
-    "scaffold": BASE | {"review"},
+    "scaffold": BASE | {"review", "gates"},
     "explain": BASE | {"gates"},
     "incidents": BASE,
     "gates": BASE | {"flow"},

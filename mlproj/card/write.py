@@ -29,6 +29,7 @@ from mlproj.card.sections import (
     table,
 )
 from mlproj.errors import MlprojError
+from mlproj.gates.check import verdict
 
 CARD_FILE = "MODEL_CARD.md"
 MARKS = {"passed": "✓", "failed": "✗", "skipped": "•"}
@@ -114,10 +115,7 @@ def _summary(facts: CardFacts, notes: CardNotes, score: str = "") -> str:
 def _verdict(gates: tuple[Gate, ...] | None) -> str:
     if gates is None:
         return "not checked (no reports/gates.json; the `gates` stage writes it)"
-    count = {status: sum(g.status == status for g in gates) for status in MARKS}
-    if count["failed"]:
-        return f"{count['failed']} of {len(gates)} failed"
-    return f"all passed ({count['passed']} passed, {count['skipped']} skipped)"
+    return verdict(g.status for g in gates)
 
 
 def _metrics(facts: CardFacts) -> str:

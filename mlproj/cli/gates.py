@@ -37,7 +37,7 @@ def check(
     ),
 ) -> None:
     """Judge metrics.json and reports/slices.json against the gates; fail on a miss."""
-    from mlproj.gates.check import check_gates
+    from mlproj.gates.check import check_gates, verdict
 
     # A dvc.yaml from before --output runs `mlproj gates check` bare and expects its output.
     old_stage = os.environ.get("DVC_STAGE", "").rpartition(":")[2] == "gates"
@@ -45,5 +45,6 @@ def check(
         report = check_gates(project, output=output, release=release, old_stage=old_stage)
     for result in report.results:
         typer.echo(f"{_MARKS[result.status]} {result.message}")
+    typer.echo(f"Quality gates: {verdict(r.status for r in report.results)}")
     with user_errors():
         report.check()

@@ -20,6 +20,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from mlproj._core.git import (
     DEVELOP,
@@ -173,6 +174,7 @@ def _check_before_merging(
     on_step(Activity("dvc status"))
     _check_pipeline(project)
     on_step("Pipeline up to date (dvc status)")
+    on_step(_gates_verdict(project))
     on_step(Activity("pytest"))
     _check_tests(project)
     on_step("Tests pass")
@@ -380,6 +382,31 @@ def _check_pipeline(project: Path) -> None:
             f"The pipeline is not up to date: {listing(list(stale))} changed (see `dvc status`). "
             "Run `dvc repro`, commit dvc.lock and the results, then finish again."
         )
+
+
+def _gates_verdict(project: Path) -> str:
+    """The committed gates report's verdict, so a branch with every gate skipped never looks passed.
+
+    Read as plain JSON: the gates package builds on this one, not the other way round.
+    """
+    reports = (project_params(project).get("paths") or {}).get("reports", "reports")
+    path = project / str(reports) / "gates.json"
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return f"Quality gates: not checked (no readable {path.relative_to(project)})"
+    if not isinstance(report, dict):
+        return f"Quality gates: not checked ({path.relative_to(project)} is not a report)"
+    listed_gates = report.get("gates")
+    gates: list[Any] = listed_gates if isinstance(listed_gates, list) else []
+    skipped = [g for g in gates if isinstance(g, dict) and g.get("status") == "skipped"]
+    status = report.get("status") or ("passed" if report.get("passed") else "failed")
+    names = ", ".join(str(g.get("gate")) for g in skipped)
+    listed = f"; skipped: {names}" if skipped else ""
+    if status == "nothing checked":
+        return f"Quality gates: nothing checked, every gate skipped{listed}"
+    checked = len(gates) - len(skipped)
+    return f"Quality gates {status} ({checked} checked){listed}"
 
 
 def _check_tests(project: Path) -> None:

@@ -4,9 +4,11 @@ Four kinds, from the ML Test Score: thresholds on the model's own metrics (`gate
 `gates.max`); a margin over the reference models `evaluate` scores beside it (a trivial
 baseline, a simple model: "a simpler model is not better"); at most a given drop against the
 last released model, whose metrics `last-release.json` records (a declared input of the stage,
-so a later tag never changes what a commit gives); and at most a given gap in a metric
-between groups of a sensitive column (`inclusion`). A kind with nothing declared, or nothing
-to compare with yet, is skipped and says why, so a skip is never mistaken for a pass.
+so a later tag never changes what a commit gives); at most a given gap in a metric between
+groups of a sensitive column (`inclusion`); and, for every sliced column, no slice below a
+floor or too far below the whole test set (`gates.slices`). A kind with nothing declared, or
+nothing to compare with yet, is skipped and says why, so a skip is never mistaken for a pass;
+a report where every gate was skipped has the status "nothing checked", never "passed".
 
 `judge` is pure, for tests and other callers; `check_gates` reads the project's files and
 returns; given an output it writes the report there (the stage writes `reports/gates.json`,
@@ -17,7 +19,8 @@ check by hand never leaves a DVC output changed behind the pipeline's back.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -35,11 +38,13 @@ from mlproj.flow.releases import (
     released_metrics,
 )
 from mlproj.gates.settings import GateSettings, gate_settings
-from mlproj.gates.slices import SLICES_FILE, SliceReport, group_gap, read_slices
+from mlproj.gates.slices import SLICES_FILE, Slice, SliceReport, group_gap, read_slices
 from mlproj.project.params import PARAMS_FILE, project_params
 
 GATES_FILE = "gates.json"
 Status = Literal["passed", "failed", "skipped"]
+# What a whole report says; "nothing checked" when every gate was skipped.
+Verdict = Literal["passed", "failed", "nothing checked"]
 
 
 @dataclass(frozen=True)
@@ -75,10 +80,19 @@ class GateReport:
         """The gates the model missed."""
         return tuple(r for r in self.results if r.status == "failed")
 
+    @property
+    def status(self) -> Verdict:
+        """Failed if any gate failed; "nothing checked" if every gate was skipped; else passed."""
+        return report_status(r.status for r in self.results)
+
     def to_json(self) -> dict[str, Any]:
-        """`reports/gates.json`."""
+        """`reports/gates.json`; `passed` (for older readers) is false when nothing was checked."""
+        checked = sum(r.status != "skipped" for r in self.results)
         return {
-            "passed": not self.failed,
+            "status": self.status,
+            "passed": self.status == "passed",
+            "checked": checked,
+            "skipped": len(self.results) - checked,
             "release": self.release,
             "gates": [r.to_json() for r in self.results],
         }
@@ -96,6 +110,27 @@ class GateReport:
         return self
 
 
+def report_status(statuses: Iterable[str]) -> Verdict:
+    """What a report of gates with STATUSES says as a whole."""
+    seen = set(statuses)
+    if "failed" in seen:
+        return "failed"
+    return "passed" if "passed" in seen else "nothing checked"
+
+
+def verdict(statuses: Iterable[str]) -> str:
+    """The line a reader sees: `passed (3 checked, 2 skipped)`, `nothing checked (4 skipped)`."""
+    listed = list(statuses)
+    skipped = listed.count("skipped")
+    checked = len(listed) - skipped
+    status = report_status(listed)
+    if status == "nothing checked":
+        return f"nothing checked ({skipped} skipped)"
+    if status == "failed":
+        return f"failed ({listed.count('failed')} of {checked} checked, {skipped} skipped)"
+    return f"passed ({checked} checked, {skipped} skipped)"
+
+
 def judge(
     settings: GateSettings,
     metrics: Mapping[str, Any],
@@ -107,9 +142,10 @@ def judge(
     """Judge METRICS (metrics.json) against SETTINGS; RELEASED holds RELEASE's metrics.json."""
     results = [
         *_thresholds(settings, metrics),
-        *_margins(settings, metrics),
+        *_margins(settings, metrics, None if slices is None else slices.rows),
         *_drops(settings, metrics, release, released),
         *_gaps(settings, slices),
+        *_slice_gates(settings, metrics, slices),
     ]
     return GateReport(tuple(results), None if release is None else release.tag)
 
@@ -136,7 +172,10 @@ def check_gates(
     metrics_path = project / str(paths["metrics"])
     reports = project / str(paths["reports"])
     metrics = _read_metrics(metrics_path)
-    slices = read_slices(reports / SLICES_FILE) if settings.sensitive else None
+    judged = settings.sensitive or _slice_limits(settings)
+    # Margins only need the test set's size, which a report from an older evaluate lacks.
+    sized = settings.margin_noise and (reports / SLICES_FILE).is_file()
+    slices = read_slices(reports / SLICES_FILE) if judged or sized else None
     last, released = None, None
     if release is not None:
         last = parse_release(release)
@@ -169,10 +208,16 @@ def _thresholds(settings: GateSettings, metrics: Mapping[str, Any]) -> list[Gate
     return results
 
 
-def _margins(settings: GateSettings, metrics: Mapping[str, Any]) -> list[GateResult]:
+def _margins(
+    settings: GateSettings, metrics: Mapping[str, Any], rows: int | None
+) -> list[GateResult]:
     metric = settings.margin_metric
     if not settings.margins or metric is None:
         return [_skipped("margin", "no reference model declared (gates.margin)")]
+    slack = 0.0
+    if rows and settings.margin_noise:
+        # Two models scored on the same n rows differ by about noise/sqrt(n) by chance alone.
+        slack = round(settings.margin_noise / math.sqrt(rows), 4)
     results = []
     model = _own(metrics, metric, "gates.margin.metric")
     for reference, margin in settings.margins.items():
@@ -188,9 +233,17 @@ def _margins(settings: GateSettings, metrics: Mapping[str, Any]) -> list[GateRes
             results.append(_undefined(name, margin, f"{metric} undefined"))
             continue
         value = round(settings.better(metric, model, other), 6)
-        detail = f"(model {_fmt(model)}, {reference} {_fmt(other)})"
+        detail = f"model {_fmt(model)}, {reference} {_fmt(other)}"
+        threshold = round(margin - slack, 6)
+        if slack:
+            detail += f"; {_fmt(margin)} less {_fmt(slack)} for noise on {rows} test rows"
+        if margin >= 0 > threshold:
+            # Noise may excuse a missing lead, never a loss: the model must at least match.
+            threshold = 0.0
+            detail += ", not below 0"
+        label = f"{name} in {metric}"
         results.append(
-            _compare(name, margin, value, at_least=True, label=f"{name} in {metric}", detail=detail)
+            _compare(name, threshold, value, at_least=True, label=label, detail=f"({detail})")
         )
     return results
 
@@ -242,6 +295,109 @@ def _gaps(settings: GateSettings, slices: SliceReport | None) -> list[GateResult
             detail = f"({gap.describe()})"
             results.append(_compare(name, settings.max_gap, gap.gap, at_least=False, detail=detail))
     return results
+
+
+def failed_gates(report: Path) -> tuple[str, ...]:
+    """The messages of the gates REPORT (a `gates.json`) says failed; () if none or unreadable.
+
+    For a caller that ran the pipeline and must tell a missed gate from another failure.
+    """
+    try:
+        data = json.loads(report.read_text(encoding="utf-8"))
+        return tuple(str(g["message"]) for g in data["gates"] if g["status"] == "failed")
+    except (OSError, ValueError, KeyError, TypeError):
+        return ()
+
+
+def _slice_limits(settings: GateSettings) -> list[tuple[str, float]]:
+    limits = [("slice floor", settings.slice_floor), ("slice gap", settings.slice_max_gap)]
+    return [(gate, limit) for gate, limit in limits if limit is not None]
+
+
+def _slice_gates(
+    settings: GateSettings, metrics: Mapping[str, Any], slices: SliceReport | None
+) -> list[GateResult]:
+    """No slice below the floor, none further below the whole test set than the gap.
+
+    Tiny slices (conf/slices `min_count`) and slices where the metric is undefined are left
+    out and named: a score on a handful of rows is noise, so it is shown, never gated.
+    """
+    metric = settings.slice_metric
+    limits = _slice_limits(settings)
+    if not limits or metric is None:
+        return [_skipped("slice floor/gap", "nothing declared (gates.slices)")]
+    columns = slices.columns if slices is not None else {}
+    if not columns:
+        return [
+            _skipped(gate, "no slice column declared (conf/slices columns)") for gate, _ in limits
+        ]
+    assert slices is not None
+    whole = _own(metrics, metric, "gates.slices.metric")
+    results = []
+    for column, items in columns.items():
+        judged = [s for s in items if not s.tiny and s.score(metric) is not None]
+        left_out = [
+            f"{s.value} ({'tiny' if s.tiny else 'undefined'})" for s in items if s not in judged
+        ]
+        if not judged:
+            why = f"no slice of {column} with {slices.min_count}+ rows and {metric} defined"
+            results += [_skipped(f"{gate} across {column}", why) for gate, _ in limits]
+            continue
+        worst = min(judged, key=lambda s: settings.better(metric, _slice_score(s, metric), 0.0))
+        low = _slice_score(worst, metric)
+        shown = f"{worst.value} {_fmt(low)}, the worst of {len(judged)}"
+        if left_out:
+            shown += f"; left out: {', '.join(left_out)}"
+        for gate, limit in limits:
+            label = f"{gate} in {metric} across {column}"
+            if gate == "slice floor":
+                at_least = metric not in settings.lower_is_better
+                results.append(
+                    _compare(gate, limit, low, at_least=at_least, label=label, detail=f"({shown})")
+                )
+            elif whole is None:
+                results.append(_undefined(gate, limit, f"{metric} undefined on the whole test set"))
+            else:
+                results.append(_slice_gap(settings, metric, column, limit, whole, judged, left_out))
+    return results
+
+
+def _slice_gap(
+    settings: GateSettings,
+    metric: str,
+    column: str,
+    limit: float,
+    whole: float,
+    judged: list[Slice],
+    left_out: list[str],
+) -> GateResult:
+    """The slice furthest below the whole, each allowed the noise of its own row count."""
+
+    def slack(item: Slice) -> float:
+        return round(settings.margin_noise / math.sqrt(item.count), 4)
+
+    def below(item: Slice) -> float:
+        return round(settings.better(metric, whole, _slice_score(item, metric)), 6) + 0.0
+
+    worst = max(judged, key=lambda item: below(item) - slack(item))
+    extra = slack(worst)
+    score = _fmt(_slice_score(worst, metric))
+    detail = f"whole {_fmt(whole)}, {worst.value} {score}, the worst of {len(judged)}"
+    if extra:
+        detail += f"; {_fmt(limit)} plus {_fmt(extra)} for noise on {worst.count} rows"
+    if left_out:
+        detail += f"; left out: {', '.join(left_out)}"
+    label = f"slice gap in {metric} across {column}"
+    threshold = round(limit + extra, 6)
+    return _compare(
+        "slice gap", threshold, below(worst), at_least=False, label=label, detail=f"({detail})"
+    )
+
+
+def _slice_score(item: Slice, metric: str) -> float:
+    value = item.score(metric)
+    assert value is not None  # only slices with a score are judged
+    return value
 
 
 def _compare(

@@ -41,10 +41,14 @@ class Slice:
 
 @dataclass(frozen=True)
 class SliceReport:
-    """`reports/slices.json`: every declared column's slices, in a stable order."""
+    """`reports/slices.json`: every declared column's slices, in a stable order.
+
+    `rows` is the size of the whole test set (None in reports written before it was recorded).
+    """
 
     min_count: int
     columns: Mapping[str, tuple[Slice, ...]]
+    rows: int | None = None
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,8 @@ def read_slices(path: Path) -> SliceReport:
             )
             for column, rows in data["columns"].items()
         }
-        return SliceReport(min_count=int(data["min_count"]), columns=columns)
+        rows = None if data.get("rows") is None else int(data["rows"])
+        return SliceReport(min_count=int(data["min_count"]), columns=columns, rows=rows)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InvalidGates(
             f"{path}: not a slice report ({type(exc).__name__}: {exc}); run `dvc repro`."
@@ -122,8 +127,10 @@ def group_gap(report: SliceReport, column: str, metric: str) -> Gap:
 
 def slices_to_json(report: SliceReport) -> dict[str, Any]:
     """The JSON form `read_slices` reads back, for tests and for projects that build one."""
+    rows = {} if report.rows is None else {"rows": report.rows}
     return {
         "min_count": report.min_count,
+        **rows,
         "columns": {
             column: [
                 {"value": s.value, "count": s.count, "tiny": s.tiny, "metrics": dict(s.metrics)}

@@ -19,7 +19,7 @@ from mlproj._core.text import number, percent
 from mlproj._core.yamlio import load_yaml
 from mlproj.errors import InvalidYaml, UserError
 from mlproj.explain.importance import IMPORTANCE_FILE, Importance, parse_importance
-from mlproj.gates.check import GATES_FILE
+from mlproj.gates.check import GATES_FILE, report_status
 
 MARKER = "<!-- mlproj-review-report -->"
 TOP_FEATURES = 10
@@ -277,8 +277,18 @@ def _gates_section(report: Any) -> str:
         f"- {marks.get(str(gate.get('status')), '?')} {gate.get('message', gate.get('gate'))}"
         for gate in report["gates"]
     ]
-    verdict = "Every gate passes." if report.get("passed") else "**A gate fails.**"
-    return "\n".join([title, verdict, "", *lines])
+    statuses = [str(gate.get("status")) for gate in report["gates"]]
+    skipped = statuses.count("skipped")
+    checked = len(statuses) - skipped
+    status = report_status(statuses)
+    if status == "nothing checked":
+        said = f"**Nothing checked**: every gate was skipped ({skipped})."
+    elif status == "failed":
+        failed = statuses.count("failed")
+        said = f"**A gate fails** ({failed} of {checked} checked, {skipped} skipped)."
+    else:
+        said = f"Every gate checked passes ({checked} checked, {skipped} skipped)."
+    return "\n".join([title, said, "", *lines])
 
 
 def _outputs_section(diff: Mapping[str, Any]) -> str:

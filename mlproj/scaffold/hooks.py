@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from mlproj.errors import FirstRunInterrupted, UserError
+from mlproj.errors import FirstRunGateFailed, FirstRunInterrupted, UserError
 from mlproj.scaffold.answers import Answers
 from mlproj.scaffold.initialise import initialise_project, load_data
 from mlproj.scaffold.new import remove_bytecode
@@ -42,7 +42,7 @@ def post_generate(project: Path, context: Mapping[str, Any]) -> int:
         answers = Answers.from_context(context, cwd=_invocation_dir())
         remove_bytecode(project)
         initialise_project(project, answers, on_step=lambda step: print(f"mlproj: {step}"))
-    except FirstRunInterrupted as exc:  # whole, only untrained: cookiecutter must keep it
+    except (FirstRunInterrupted, FirstRunGateFailed) as exc:  # whole: cookiecutter must keep it
         print(exc, file=sys.stderr)
         return 0
     except UserError as exc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,8 +23,9 @@ from mlproj._core.yamlio import yaml_string
 from mlproj.data.dataset import DataProfile, default_table, profile, read_table
 from mlproj.data.profile_report import write_profile
 from mlproj.data.roles import MAX_CATEGORIES
-from mlproj.errors import FirstRunInterrupted
-from mlproj.project.params import sync_params
+from mlproj.errors import CommandFailed, FirstRunGateFailed, FirstRunInterrupted
+from mlproj.gates.check import GATES_FILE, failed_gates
+from mlproj.project.params import project_params, sync_params
 from mlproj.review.checklist import render_templates
 from mlproj.scaffold.lock import LOCK_FILE, write_lock
 from mlproj.scaffold.source import running_source
@@ -117,18 +118,30 @@ def make_repository(project: Path, answers: Answers, on_step: Progress) -> None:
         copy_file(answers.data_path, target)
         run([*dvc, "add", "--quiet", str(target.relative_to(project))], project, env=DVC_ENV)
     interrupted = False
+    failed: tuple[str, ...] = ()
     if answers.run_pipeline:
         on_step("Running the pipeline once (dvc repro) for a baseline; Ctrl-C skips the rest")
-        interrupted = not _first_run(project, dvc, on_step)
+        try:
+            interrupted = not _first_run(project, dvc, on_step)
+        except CommandFailed:
+            # A missed gate is a verdict on the model, not a broken project: it is kept.
+            failed = failed_gates(_reports(project) / GATES_FILE)
+            if not failed:
+                raise
     on_step("Installing the git hooks")
     run(python_module("pre_commit", "install"), project)
     on_step("Committing to main and creating develop")
     # The trailer marks the render `mlproj update` merges from (mlproj.scaffold.update).
     trailer = f"Mlproj-Template: {answers.mlproj_version}"
-    message = f"Create {answers.project_name} with mlproj\n\n{trailer}"
+    # A paragraph of its own: the trailer must stay alone in the last one for `git log` to see it.
+    stopped = "".join(f"The first run stopped at a quality gate: {line}.\n" for line in failed)
+    body = f"{stopped}\n" if stopped else ""
+    message = f"Create {answers.project_name} with mlproj\n\n{body}{trailer}"
     gitrepo.first_commit(project, message, author=answers.author, email=answers.email)
     if interrupted:
         raise first_run_interrupted(project)
+    if failed:
+        raise first_run_gate_failed(project, failed, answers.task)
 
 
 def _dvc_init(project: Path, dvc: list[str]) -> None:
@@ -166,6 +179,24 @@ def first_run_interrupted(project: Path) -> FirstRunInterrupted:
         f"The first run was interrupted: {project} is created, without a trained model. "
         f"To train it: cd {project} && dvc repro"
     )
+
+
+def first_run_gate_failed(project: Path, failed: Sequence[str], task: str) -> FirstRunGateFailed:
+    """The error saying PROJECT was made, its first run stopped at the gates FAILED; what to do."""
+    simple = "logistic_regression" if task == "classification" else "ridge"
+    return FirstRunGateFailed(
+        f"The first run stopped at a quality gate: {'; '.join(failed)}. {project} is created "
+        "and committed as far as the pipeline ran: the model is trained and evaluated, and "
+        "reports/gates.json has every result. Try another model (conf/model): "
+        f"cd {project} && dvc exp run -S model={simple}; or change the gate in "
+        "conf/gates/default.yaml, then dvc repro.",
+        tuple(failed),
+    )
+
+
+def _reports(project: Path) -> Path:
+    paths = project_params(project).get("paths") or {}
+    return project / str(paths.get("reports", "reports"))
 
 
 def _tool_env() -> dict[str, str]:

@@ -25,6 +25,7 @@ from mlproj.data.dataset import DataProfile, Task, profile, read_table, return_m
 from mlproj.errors import (
     DataError,
     DestinationExists,
+    FirstRunGateFailed,
     FirstRunInterrupted,
     InvalidName,
     InvalidYaml,
@@ -32,7 +33,12 @@ from mlproj.errors import (
     UserError,
 )
 from mlproj.scaffold.answers import DEFAULTS, OWNER, Answers
-from mlproj.scaffold.initialise import first_run_interrupted, make_repository, write_data_files
+from mlproj.scaffold.initialise import (
+    first_run_gate_failed,
+    first_run_interrupted,
+    make_repository,
+    write_data_files,
+)
 from mlproj.scaffold.names import derive_names
 from mlproj.scaffold.source import running_source
 
@@ -126,6 +132,9 @@ def new_project(
             except FirstRunInterrupted:  # the project is whole, only untrained: it is kept
                 _move_in_place(rendered, destination)
                 raise first_run_interrupted(destination) from None
+            except FirstRunGateFailed as exc:  # trained, committed, and told what it missed
+                _move_in_place(rendered, destination)
+                raise first_run_gate_failed(destination, exc.failed, context["task"]) from None
             stages = pipeline_stages(rendered)
             _move_in_place(rendered, destination)
     finally:

@@ -146,7 +146,7 @@ def test_summary_names_model_task_and_gates(project: Path) -> None:
     assert (
         "- **Model:** `sklearn.linear_model.LogisticRegression` (C=1.0, penalty=null)\n"
         "- **Task:** classification of `y`; seed 7\n"
-        "- **Quality gates:** all passed (1 passed, 1 skipped)\n"
+        "- **Quality gates:** passed (1 checked, 1 skipped)\n"
     ) in text
 
 
@@ -338,3 +338,14 @@ def test_summary_lists_the_ml_test_score(project: Path) -> None:
         "- **ML Test Score:** 0 of 7 (data 0.5, model 0, infrastructure 0, monitoring 0); "
         "`mlproj score` lists each test and its evidence\n"
     ) in card(project)
+
+
+def test_a_report_with_every_gate_skipped_reads_nothing_checked(project: Path) -> None:
+    skipped = [g for g in GATES["gates"] if g["status"] == "skipped"]  # type: ignore[union-attr]
+    report = {"status": "nothing checked", "passed": False, "release": None, "gates": skipped}
+    write(project / "reports" / "gates.json", json.dumps(report))
+    text = card(project)
+    assert "- **Quality gates:** nothing checked (1 skipped)\n" in text
+    assert section(text, "Quality gates") == (
+        "- • skipped: max gap in accuracy across group: skipped, fewer than two groups"
+    )

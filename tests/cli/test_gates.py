@@ -36,6 +36,8 @@ def test_passing_gates_list_every_result(tmp_path: Path) -> None:
         "✓ margin over baseline in accuracy 0.2 <= value 0.571 (model 0.971, baseline 0.4)\n"
         "• max drop: skipped, no release yet (none recorded in last-release.json)\n"
         "• max gap: skipped, no sensitive column declared (inclusion.sensitive)\n"
+        "• slice floor/gap: skipped, nothing declared (gates.slices)\n"
+        "Quality gates: passed (2 checked, 3 skipped)\n"
     )
     # A check by hand only reads: no DVC output changes behind the pipeline's back.
     assert not (tmp_path / "reports").exists()
@@ -84,4 +86,20 @@ def test_outside_a_project(tmp_path: Path) -> None:
     assert result.stderr == (
         f"Error: no params.yaml in {tmp_path.resolve()}: run this inside a project made by "
         "`mlproj new`, or give --project DIR.\n"
+    )
+
+
+def test_a_check_where_every_gate_is_skipped_says_nothing_checked(tmp_path: Path) -> None:
+    write(tmp_path / "params.yaml", "paths: {metrics: metrics.json, reports: reports}\n")
+    write(tmp_path / "metrics.json", json.dumps({"accuracy": 0.971}))
+    out = tmp_path / "gates.json"
+    result = runner.invoke(app, ["gates", "check", "-p", str(tmp_path), "-o", str(out)])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[-1] == "Quality gates: nothing checked (5 skipped)"
+    report = json.loads(out.read_text())
+    assert (report["status"], report["passed"], report["checked"], report["skipped"]) == (
+        "nothing checked",
+        False,
+        0,
+        5,
     )

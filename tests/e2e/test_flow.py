@@ -94,6 +94,7 @@ def test_feature_release_and_hotfix_cycle(project: Path, pre_commit_home: Path) 
 
     finished = sh("mlproj", "flow", "feature", "finish", cwd=project)
     assert "✓ Tests pass" in finished.stdout
+    assert "✓ Quality gates passed (7 checked); skipped: max drop" in finished.stdout
     assert git(project, "branch", "--show-current") == "develop"
     assert git(project, "log", "-1", "--format=%s") == "Merge branch 'feature/forest' into develop"
     assert git(project, "rev-list", "--count", "--merges", "develop") == "1"

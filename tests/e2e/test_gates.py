@@ -4,8 +4,11 @@ and the drop gate compares with the release last-release.json records."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -91,3 +94,49 @@ def test_the_drop_gate_compares_with_the_recorded_release(penguins: Path, tmp_pa
     report = json.loads((project / "reports" / "gates.json").read_text())
     failed = [g for g in report["gates"] if g["status"] == "failed"]
     assert [(g["gate"], g["value"]) for g in failed] == [("max drop in balanced_accuracy", drop)]
+
+
+def test_a_model_worse_than_the_simple_one_fails_by_default_and_the_project_is_kept(
+    tmp_path: Path,
+) -> None:
+    # A target linear in its features, a little noise: ridge fits it, boosting (the default)
+    # on 240 training rows does not, by far more than the margin and its noise allowance.
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(300, 4))
+    target = features @ [1.0, 1.3, 1.7, 2.0] + rng.normal(scale=0.3, size=300)
+    data = tmp_path / "linear.csv"
+    frame = pd.DataFrame(features, columns=["a", "b", "c", "d"]).assign(y=target.round(4))
+    frame.round(4).to_csv(data, index=False)
+    out = tmp_path / "out"
+    out.mkdir()
+    made = sh(
+        sys.executable, "-m", "mlproj", "new", "linear", "--data", data, "--target", "y",
+        "--no-input", "-q", "-o", out, cwd=out, check=False,
+    )  # fmt: skip
+    project = out / "linear"
+    metrics = json.loads((project / "metrics.json").read_text())
+    margin = round(metrics["r2"] - metrics["simple"]["r2"], 6)
+    assert margin < -0.15  # well past the -0.1233 it may trail by on 60 test rows
+    # -0.02, less 0.8/sqrt(60) for the noise of 60 test rows
+    line = (
+        f"margin over simple in r2 -0.1233 > value {number(margin)} (model {number(metrics['r2'])}"
+        f", simple {number(metrics['simple']['r2'])}; -0.02 less 0.1033 for noise on 60 test rows)"
+    )
+    assert made.returncode == 18, made.stderr
+    assert made.stderr.startswith(f"Error: The first run stopped at a quality gate: {line}.")
+    assert f"{project} is created and committed" in made.stderr
+    assert "dvc exp run -S model=ridge; or change the gate in conf/gates/default.yaml" in (
+        made.stderr
+    )
+    assert "Traceback" not in made.stderr
+    # Kept and committed as far as it ran, on develop; the report has every result.
+    assert sh("git", "status", "--porcelain", cwd=project).stdout == ""
+    assert sh("git", "branch", "--show-current", cwd=project).stdout.strip() == "develop"
+    gates = json.loads((project / "reports" / "gates.json").read_text())
+    assert (gates["status"], gates["passed"]) == ("failed", False)
+    failed = [(g["gate"], g["message"]) for g in gates["gates"] if g["status"] == "failed"]
+    assert failed == [("margin over simple", line)]
+    # And `dvc repro` in the project stops at the same gate, naming it.
+    again = sh("dvc", "repro", cwd=project, check=False)
+    assert again.returncode != 0
+    assert f"Gate failed: {line}" in again.stdout

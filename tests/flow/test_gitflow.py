@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -196,3 +197,38 @@ def test_the_refusal_says_what_to_do() -> None:
 def test_a_push_hook_judges_the_branch_being_pushed(repo: Path) -> None:
     assert branch_to_check(repo, {"PRE_COMMIT_LOCAL_BRANCH": "refs/heads/wip"}) == "refs/heads/wip"
     assert branch_to_check(repo, {}) == "develop"
+
+
+@pytest.mark.parametrize(
+    ("report", "line"),
+    [
+        (
+            {"status": "nothing checked", "gates": [{"gate": "margin", "status": "skipped"}]},
+            "Quality gates: nothing checked, every gate skipped; skipped: margin",
+        ),
+        (
+            {
+                "status": "passed",
+                "gates": [
+                    {"gate": "margin over simple", "status": "passed"},
+                    {"gate": "max drop", "status": "skipped"},
+                ],
+            },
+            "Quality gates passed (1 checked); skipped: max drop",
+        ),
+        # A report from before `status`: its `passed` is all there is.
+        ({"passed": True, "gates": [{"gate": "min r2", "status": "passed"}]}, "Quality gates passed (1 checked)"),
+        (None, "Quality gates: not checked (no readable reports/gates.json)"),
+    ],
+    ids=["nothing-checked", "passed-with-skips", "old-report", "no-report"],
+)  # fmt: skip
+def test_finish_says_what_the_gates_report_says(
+    tmp_path: Path, report: dict[str, object] | None, line: str
+) -> None:
+    from mlproj.flow.gitflow import _gates_verdict
+
+    (tmp_path / "params.yaml").write_text("paths: {reports: reports}\n")
+    if report is not None:
+        (tmp_path / "reports").mkdir()
+        (tmp_path / "reports" / "gates.json").write_text(json.dumps(report))
+    assert _gates_verdict(tmp_path) == line

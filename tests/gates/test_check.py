@@ -47,6 +47,7 @@ def test_nothing_declared_skips_every_kind_and_says_why() -> None:
         ("skipped", "margin: skipped, no reference model declared (gates.margin)"),
         ("skipped", "max drop: skipped, nothing declared (gates.max_drop)"),
         ("skipped", "max gap: skipped, no sensitive column declared (inclusion.sensitive)"),
+        ("skipped", "slice floor/gap: skipped, nothing declared (gates.slices)"),
     ]
 
 
@@ -166,7 +167,7 @@ def test_several_failures_are_named_on_one_line() -> None:
     with pytest.raises(GateFailed) as caught:
         judge(settings, METRICS).check()
     assert str(caught.value) == (
-        "2 of 5 quality gate(s) failed: min accuracy 0.99 > value 0.95; "
+        "2 of 6 quality gate(s) failed: min accuracy 0.99 > value 0.95; "
         "max accuracy 0.9 < value 0.95."
     )
 
@@ -215,11 +216,13 @@ def test_check_gates_writes_the_same_report_every_time(tmp_path: Path) -> None:
     written = output.read_bytes()
     data = json.loads(written)
     assert data["passed"] is True and data["release"] is None
+    assert (data["status"], data["checked"], data["skipped"]) == ("passed", 3, 2)
     assert [(g["gate"], g["status"]) for g in data["gates"]] == [
         ("min accuracy", "passed"),
         ("margin over baseline", "passed"),
         ("max drop", "skipped"),
         ("max gap in accuracy across sex", "passed"),
+        ("slice floor/gap", "skipped"),
     ]
     assert report.check() is report
     check_gates(project, output=output)
@@ -237,7 +240,7 @@ def test_check_gates_writes_the_report_before_a_failure_is_raised(tmp_path: Path
     project = project_with(tmp_path, sex_slices(0.7, 0.95))
     report = check_gates(project, output=tmp_path / "elsewhere.json")
     data = json.loads((tmp_path / "elsewhere.json").read_text())
-    assert data["passed"] is False
+    assert (data["status"], data["passed"]) == ("failed", False)
     with pytest.raises(GateFailed, match=r"max gap in accuracy across sex 0\.1 < value 0\.25"):
         report.check()
 

@@ -105,7 +105,7 @@ def test_each_section_reports_its_change(repo: Path) -> None:
     assert "| INC-1 | fixed | **fails again** |" in report
     assert "| INC-2 (new) | open | fails |" in report
     assert (
-        "**A gate fails.**\n\n- ✗ min accuracy 0.9 > value 0.85\n- • max_drop: no release yet"
+        "**A gate fails** (1 of 1 checked, 1 skipped).\n\n- ✗ min accuracy 0.9 > value 0.85\n- • max_drop: no release yet"
         in report
     )
 
@@ -207,3 +207,21 @@ def test_features_added_removed_or_retyped_are_contract_changes() -> None:
     assert _contract_section(contract, contract, old, old) == "### Data contract\nUnchanged."
     # A base without a readable params.yaml says nothing about features, rather than "all new".
     assert _contract_section(contract, contract, None, new) == "### Data contract\nUnchanged."
+
+
+def test_a_gates_report_with_every_gate_skipped_says_nothing_checked() -> None:
+    from mlproj.review.report import _gates_section
+
+    skipped = {"gate": "margin", "status": "skipped", "message": "margin: skipped, none declared"}
+    report = {"status": "nothing checked", "passed": False, "gates": [skipped]}
+    assert _gates_section(report) == (
+        "### Quality gates\n**Nothing checked**: every gate was skipped (1).\n\n"
+        "- • margin: skipped, none declared"
+    )
+    report["gates"] = [
+        {**skipped, "status": "passed", "message": "min r2 0.5 <= value 0.6"},
+        skipped,
+    ]
+    assert _gates_section(report).splitlines()[1] == (
+        "Every gate checked passes (1 checked, 1 skipped)."
+    )
