@@ -62,7 +62,7 @@ def per_class(
     )
     confusion = metrics.confusion_matrix(truth, y_pred, labels=labels)
     table: dict[str, dict[str, Any]] = {}
-    for i, label in enumerate(labels):
+    for i, (label, row) in enumerate(zip(labels, confusion, strict=True)):
         positive = truth == label
         defined = 0 < positive.sum() < len(positive)
         auc = float(metrics.roc_auc_score(positive, proba[:, i])) if defined else None
@@ -70,7 +70,7 @@ def per_class(
         table[str(label)] = {
             **rounded({name: None if v is None else float(v) for name, v in values.items()}),
             "support": int(support[i]),
-            "confusion": {str(other): int(n) for other, n in zip(labels, confusion[i])},
+            "confusion": {str(other): int(n) for other, n in zip(labels, row, strict=True)},
         }
     return table
 
