@@ -22,12 +22,14 @@ from mlproj._core.text import percent
 from mlproj.card.facts import CardFacts, Gate, gather_facts
 from mlproj.card.notes import FIELDS, NOTES_FILE, CardNotes, read_notes
 from mlproj.card.sections import (
+    cell,
     data_section,
     incidents_section,
     number,
     slices_section,
     table,
 )
+from mlproj.explain.quality import PER_CLASS, reference_models
 
 CARD_FILE = "MODEL_CARD.md"
 MARKS = {"passed": "✓", "failed": "✗", "skipped": "•"}
@@ -103,7 +105,7 @@ def _verdict(gates: tuple[Gate, ...] | None) -> str:
 def _metrics(facts: CardFacts) -> str:
     metrics = facts.metrics
     own = [k for k, v in metrics.items() if not isinstance(v, Mapping)]
-    references = [k for k, v in metrics.items() if isinstance(v, Mapping)]
+    references = reference_models(metrics)
     header = ["metric", "model", *references, *(f"model − {r}" for r in references)]
     rows = []
     for metric in own:
@@ -119,7 +121,21 @@ def _metrics(facts: CardFacts) -> str:
     lower = (facts.params.get("gates") or {}).get("lower_is_better") or []
     if lower:
         lines.append(f"Lower is better for: {', '.join(map(str, lower))}.")
+    classes = metrics.get(PER_CLASS)
+    if isinstance(classes, Mapping) and classes:
+        lines += ["", "Per class (one-vs-rest, test set):", "", _per_class(classes)]
     return "\n".join(lines)
+
+
+def _per_class(classes: Mapping[str, Any]) -> str:
+    """A row per class: its test rows and scores, so a class the average hides shows."""
+    names = ["precision", "recall", "f1", "roc_auc"]
+    rows = []
+    for label, row in classes.items():
+        row = row if isinstance(row, Mapping) else {}
+        scores = [number(row.get(name)) for name in names]
+        rows.append([cell(str(label)), number(row.get("support")), *scores])
+    return table(["class", "test rows", *names], rows)
 
 
 def _delta(model: Any, reference: Any) -> str:

@@ -18,6 +18,7 @@ from mlproj.cli import registry as registry_command
 from mlproj.cli import regression as regression_command
 from mlproj.cli import reproduce as reproduce_command
 from mlproj.cli import review as review_command
+from mlproj.cli import sweep as sweep_command
 from mlproj.cli import update as update_command
 from mlproj.cli._boundary import state
 
@@ -42,6 +43,7 @@ app.add_typer(gates_command.app, name="gates")
 app.command("reproduce")(reproduce_command.reproduce)
 app.command("card")(card_command.card)
 app.command("update")(update_command.update)
+app.command("sweep")(sweep_command.sweep)
 
 
 def _print_version(value: bool) -> None:

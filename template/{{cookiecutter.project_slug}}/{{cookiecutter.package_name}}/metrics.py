@@ -52,8 +52,9 @@ def per_class(
     """Each class's one-vs-rest ROC AUC, precision, recall, F1, support and confusion row.
 
     Averages hide a class the model fails: 0.95 accuracy can be a rare class never found. The
-    confusion row counts the class's test rows by the class predicted for them. AUC is None
-    for a class with no test row (or no other class), where ranking is undefined.
+    confusion row counts the class's test rows by the class predicted for them, in the order of
+    the classes here; a list, so `dvc metrics show` (which skips lists) stays one column per
+    score. AUC is None for a class with no test row (or no other class): ranking is undefined.
     """
     labels = list(classes)
     truth = np.asarray(y_true)
@@ -62,7 +63,7 @@ def per_class(
     )
     confusion = metrics.confusion_matrix(truth, y_pred, labels=labels)
     table: dict[str, dict[str, Any]] = {}
-    for i, (label, row) in enumerate(zip(labels, confusion, strict=True)):
+    for i, label in enumerate(labels):
         positive = truth == label
         defined = 0 < positive.sum() < len(positive)
         auc = float(metrics.roc_auc_score(positive, proba[:, i])) if defined else None
@@ -70,7 +71,7 @@ def per_class(
         table[str(label)] = {
             **rounded({name: None if v is None else float(v) for name, v in values.items()}),
             "support": int(support[i]),
-            "confusion": {str(other): int(n) for other, n in zip(labels, row, strict=True)},
+            "confusion": [int(count) for count in confusion[i]],
         }
     return table
 
