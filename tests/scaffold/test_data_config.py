@@ -88,3 +88,16 @@ def test_the_contract_accepts_the_next_batch_of_new_names_ids_dates_and_cabins(
     later = table(offset=5_000)  # the same ages and sexes, everything else new
     later["boarded"] = "1912-04-15 09:30"
     validate_frame(later, contract, source="next batch")
+
+
+def test_the_one_date_column_becomes_the_time_column(tmp_path: Path) -> None:
+    text = write_files(tmp_path, table())
+    assert yaml.safe_load(text)["time_column"] == "boarded"
+    assert "Set by mlproj: the table's one date column." in text
+
+
+def test_two_date_columns_leave_the_choice_to_the_user(tmp_path: Path) -> None:
+    frame = table().assign(landed=[f"1912-05-{1 + i % 9:02d}" for i in range(ROWS)])
+    text = write_files(tmp_path, frame)
+    assert yaml.safe_load(text)["time_column"] is None
+    assert "e.g. time_column: signup_date" in text
