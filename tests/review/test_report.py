@@ -191,3 +191,15 @@ def test_numbers_read_as_people_write_them() -> None:
     old = {"columns": {"price": {"max": 12345.678}}}
     new = {"columns": {"price": {"max": 18823.0}}}
     assert _contract_section(old, new).endswith("- changed `price`: max 12,345.678 → 18,823")
+
+
+def test_a_class_score_is_shown_only_when_it_changed() -> None:
+    diff = {
+        "metrics.json": {
+            "accuracy": {"old": 0.9, "new": 0.9},
+            "per_class.a.recall": {"old": 0.5, "new": 0.75},
+            "per_class.b.recall": {"old": 1.0, "new": 1.0},
+        }
+    }
+    rows = [line for line in _metrics_section(diff).splitlines() if line.startswith("| ")]
+    assert [row.split(" | ")[0] for row in rows[1:]] == ["| accuracy", "| per_class.a.recall"]
