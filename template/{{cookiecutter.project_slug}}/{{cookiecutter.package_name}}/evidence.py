@@ -59,7 +59,7 @@ def learning_curve(cfg: DictConfig, model: Any, train: Frame, test: Frame) -> pd
     features, target = train
     sample = _sample(len(features), settings.max_rows, cfg.seed)
     sizes = _sizes(len(sample), settings.sizes)
-    classes = _classes(model, target)
+    classes = _classes(model, target) if cfg.data.task == "classification" else []
     rows = []
     for size in sizes:
         fitted_rows = sample[:size]
