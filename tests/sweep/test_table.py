@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from mlproj.sweep import SweepPlan, sweep_rows, to_csv, to_markdown
+import pytest
+
+from mlproj.errors import CommandFailed
+from mlproj.sweep import SweepPlan, SweepResult, sweep_rows, to_csv, to_markdown
 
 PLAN = SweepPlan(
     keys=("model.learning_rate",),
@@ -71,3 +75,14 @@ def test_no_metric_recorded_marks_none_best() -> None:
     rows = sweep_rows(PLAN, ["x", "y", "z"], {}, [], "metrics.json")
     assert not any(r.best for r in rows)
     assert "none is marked best" in to_markdown(PLAN, rows, "abc")
+
+
+def test_failed_experiments_are_named_in_one_line() -> None:
+    statuses = {"lr-low": "success", "lr-mid": "success", "lr-high": "failed"}
+    rows = sweep_rows(PLAN, ["lr-low", "lr-mid", "lr-high"], statuses, SHOWN, "metrics.json")
+    result = SweepResult(PLAN, tuple(rows), (Path("reports/sweep.csv"),), committed=False)
+    with pytest.raises(CommandFailed) as raised:
+        result.check()
+    assert str(raised.value) == (
+        "1 of 3 experiments failed (lr-high): see `dvc queue logs NAME`; the table lists the rest."
+    )
