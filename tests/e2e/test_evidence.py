@@ -46,7 +46,7 @@ def test_a_two_point_sweep_queues_runs_and_commits_its_table(
     sh("git", "config", "user.name", "Tester", cwd=project)
     sh("git", "config", "user.email", "tester@example.com", cwd=project)
     sh("git", "commit", "--quiet", "--no-verify", "-am", "A small sweep", cwd=project)
-    result = sh(sys.executable, "-m", "mlproj", "sweep", "--jobs", "2", "--commit", cwd=project)
+    result = sh(sys.executable, "-m", "mlproj", "sweep", "--jobs", "1", "--commit", cwd=project)
     assert "2 of 2 experiments succeeded; best by balanced_accuracy: " in result.stdout
     with (project / "reports" / "sweep.csv").open() as table:
         rows = list(csv.DictReader(table))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from omegaconf import DictConfig, OmegaConf
@@ -69,3 +70,19 @@ def test_staleness_with_too_few_dated_rows_says_so(small: DictConfig, sample: pd
     OmegaConf.update(small, "data.time_column", "when")
     report = staleness(small, sample.head(30).assign(when="not a date"))
     assert report["skipped"].startswith("too few rows with a when (0)")
+
+
+def test_a_subset_of_one_class_is_left_out_of_the_curve(
+    small: DictConfig, sample: pd.DataFrame
+) -> None:
+    if small.data.task != "classification":
+        pytest.skip("classes are a classification matter")
+    features, target = features_and_target(sample.head(80), small)
+    # The smallest subset is the first 10 rows of the seeded sample: give them one class.
+    first = np.random.default_rng(small.seed).permutation(80)[:10]
+    target = target.copy()
+    target.iloc[first] = target.iloc[0]
+    model = build_pipeline(small).fit(features, target)
+    OmegaConf.update(small, "evidence.learning_curve.sizes", 3)
+    curve = learning_curve(small, model, (features, target), (features, target))
+    assert curve["train_rows"].tolist() == [28, 80]  # 10 rows of one class: no fit

@@ -65,6 +65,8 @@ def learning_curve(cfg: DictConfig, model: Any, train: Frame, test: Frame) -> pd
         fitted_rows = sample[:size]
         x, y = features.iloc[fitted_rows], target.iloc[fitted_rows]
         whole = size == len(features)
+        if not whole and not _learnable(cfg, y):
+            continue  # a rare class can leave a small subset with one class: nothing to fit
         fitted = model if whole else _fit(cfg, x, y)
         rows.append(_point(cfg, fitted, size, (x, y), test, classes))
     if len(sample) < len(features):
@@ -101,6 +103,8 @@ def staleness(cfg: DictConfig, frame: pd.DataFrame | None) -> dict[str, Any]:
             "time_column": column,
         }
     fit_rows = frame.iloc[:older][~held_out]
+    if not _learnable(cfg, fit_rows[cfg.data.target]):
+        return {"skipped": f"the oldest rows by {column} hold one class", "time_column": column}
     model = _fit(cfg, *features_and_target(fit_rows, cfg))
     classes = _classes(None, frame[cfg.data.target]) if cfg.data.task == "classification" else []
     end = fit_rows[column].max()
@@ -163,6 +167,11 @@ def _fit(cfg: DictConfig, features: pd.DataFrame, target: pd.Series) -> Any:
     # One OpenMP thread, as the train stage fits: the same numbers on every machine.
     with threadpool_limits(limits=1, user_api="openmp"):
         return clone(build_pipeline(cfg)).fit(features, target)
+
+
+def _learnable(cfg: DictConfig, target: pd.Series) -> bool:
+    """Whether a model can be fitted on TARGET: two classes at least, for classification."""
+    return cfg.data.task != "classification" or target.nunique() >= 2
 
 
 def _classes(model: Any, target: pd.Series) -> list[Any]:
