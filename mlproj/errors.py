@@ -296,3 +296,27 @@ class FirstRunGateFailed(GateFailed):
     def __init__(self, message: str, failed: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.failed = failed
+
+
+class InvalidSweep(UserError):
+    """Raised when `mlproj sweep` cannot read the declared sweep in conf/sweep/default.yaml.
+
+    The file is missing, is not a `sweep:` mapping of parameters to non-empty lists of plain
+    values, declares more points than a sweep may queue, names a parameter params.yaml does not
+    have (a new key is written `+key`, as with `dvc exp run -S`), a config choice with no file
+    in conf/, or a ranking metric metrics.json does not have. Nothing is queued.
+    """
+
+    exit_code = 33
+
+
+class SweepRefused(UserError):
+    """Raised when `mlproj sweep` will not queue experiments in the workspace as it stands.
+
+    Queued experiments run the last commit, so uncommitted changes would silently be left out
+    of every point: commit or stash them first. Experiments already waiting or running in
+    DVC's queue would be run and mixed into the table: let them finish or `dvc queue remove`
+    them. Nothing is queued.
+    """
+
+    exit_code = 34

@@ -22,6 +22,7 @@ from mlproj._core.text import percent
 from mlproj.card.facts import CardFacts, Gate, gather_facts
 from mlproj.card.notes import FIELDS, NOTES_FILE, CardNotes, read_notes
 from mlproj.card.sections import (
+    cell,
     data_section,
     incidents_section,
     number,
@@ -29,6 +30,7 @@ from mlproj.card.sections import (
     table,
 )
 from mlproj.errors import MlprojError
+from mlproj.explain.quality import PER_CLASS, reference_models
 from mlproj.gates.check import verdict
 
 CARD_FILE = "MODEL_CARD.md"
@@ -121,7 +123,7 @@ def _verdict(gates: tuple[Gate, ...] | None) -> str:
 def _metrics(facts: CardFacts) -> str:
     metrics = facts.metrics
     own = [k for k, v in metrics.items() if not isinstance(v, Mapping)]
-    references = [k for k, v in metrics.items() if isinstance(v, Mapping)]
+    references = reference_models(metrics)
     header = ["metric", "model", *references, *(f"model − {r}" for r in references)]
     rows = []
     for metric in own:
@@ -137,7 +139,21 @@ def _metrics(facts: CardFacts) -> str:
     lower = (facts.params.get("gates") or {}).get("lower_is_better") or []
     if lower:
         lines.append(f"Lower is better for: {', '.join(map(str, lower))}.")
+    classes = metrics.get(PER_CLASS)
+    if isinstance(classes, Mapping) and classes:
+        lines += ["", "Per class (one-vs-rest, test set):", "", _per_class(classes)]
     return "\n".join(lines)
+
+
+def _per_class(classes: Mapping[str, Any]) -> str:
+    """A row per class: its test rows and scores, so a class the average hides shows."""
+    names = ["precision", "recall", "f1", "roc_auc"]
+    rows = []
+    for label, row in classes.items():
+        row = row if isinstance(row, Mapping) else {}
+        scores = [number(row.get(name)) for name in names]
+        rows.append([cell(str(label)), number(row.get("support")), *scores])
+    return table(["class", "test rows", *names], rows)
 
 
 def _delta(model: Any, reference: Any) -> str:

@@ -94,6 +94,11 @@ def new(
         console.print("Columns to check (reasons in conf/data/default.yaml, move one to change):")
     for line in roles:
         console.print(f"  [yellow]•[/yellow] {escape(line)}")
+    if profile.time_column is not None:
+        console.print(
+            f"Time column: [bold]{escape(profile.time_column)}[/bold] (the one date column; "
+            "evaluate checks how the model ages against it: reports/staleness.json)"
+        )
     console.print(f"Pipeline (dvc.yaml): {escape(' → '.join(created.stages))}")
     first = (
         "dvc repro          # nothing to do: the baseline is trained"

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from mlproj._core.text import first_line, listing
 from mlproj.data.csvfile import check_text, read_header
-from mlproj.data.roles import Role, assign_role, sample_rows
+from mlproj.data.roles import Role, assign_role, sample_rows, time_column
 from mlproj.errors import DataError
 
 if TYPE_CHECKING:
@@ -56,6 +56,11 @@ class DataProfile:
     def noted(self) -> tuple[Role, ...]:
         """Features worth a second look: capped categoricals and nearly constant columns."""
         return tuple(role for role in self.roles if role.used and role.flag)
+
+    @property
+    def time_column(self) -> str | None:
+        """The one date column, which orders the rows for the staleness check; None if not one."""
+        return time_column(self.roles)
 
 
 def default_table() -> pd.DataFrame:

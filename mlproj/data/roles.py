@@ -113,6 +113,16 @@ def summary(roles: Iterable[Role], shown: int = 5) -> list[str]:
     return lines
 
 
+def time_column(roles: Iterable[Role]) -> str | None:
+    """The table's date column when it has exactly one: conf/data's `time_column`.
+
+    The generated project's staleness check fits on older rows and scores newer ones by it;
+    with two date columns or more, which one orders the rows is the user's call.
+    """
+    dates = [role.name for role in roles if role.kind == "date"]
+    return dates[0] if len(dates) == 1 else None
+
+
 def sample_rows(frame: pd.DataFrame, rows: int | None = None) -> pd.DataFrame:
     """At most ROWS rows of FRAME, the same ones on every run."""
     rows = SAMPLE_ROWS if rows is None else rows

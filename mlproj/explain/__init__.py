@@ -11,7 +11,7 @@ from mlproj.explain.importance import (
     shap_unit,
     write_importance,
 )
-from mlproj.explain.quality import quality_sections
+from mlproj.explain.quality import PER_CLASS, quality_sections, reference_models
 from mlproj.explain.report import render_report, write_report
 from mlproj.explain.shap_values import (
     Explanation,
@@ -22,6 +22,7 @@ from mlproj.explain.shap_values import (
 
 __all__ = [
     "IMPORTANCE_FILE",
+    "PER_CLASS",
     "Explanation",
     "Figure",
     "Importance",
@@ -30,6 +31,7 @@ __all__ = [
     "mean_abs_importance",
     "parse_importance",
     "quality_sections",
+    "reference_models",
     "render_report",
     "shap_unit",
     "worst_rows",

@@ -17,11 +17,18 @@ from mlproj._core.text import number
 from mlproj.gates.slices import Gap, SliceReport, group_gap
 
 Section = tuple[str, str]
+# metrics.json's section of per-class scores (classification): not a reference model.
+PER_CLASS = "per_class"
+
+
+def reference_models(metrics: Mapping[str, Any]) -> list[str]:
+    """The reference models' sections of metrics.json (`baseline`, `simple`), in file order."""
+    return [k for k, v in metrics.items() if isinstance(v, Mapping) and k != PER_CLASS]
 
 
 def comparison_section(metrics: Mapping[str, Any]) -> Section:
     """The model's metrics beside each reference model's (`baseline`, `simple`) on the same rows."""
-    references = [name for name, value in metrics.items() if isinstance(value, Mapping)]
+    references = reference_models(metrics)
     own = [name for name, value in metrics.items() if not isinstance(value, Mapping)]
     rows = [
         [

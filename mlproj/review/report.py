@@ -19,6 +19,7 @@ from mlproj._core.text import number, percent
 from mlproj._core.yamlio import load_yaml
 from mlproj.errors import InvalidYaml, UserError
 from mlproj.explain.importance import IMPORTANCE_FILE, Importance, parse_importance
+from mlproj.explain.quality import PER_CLASS
 from mlproj.gates.check import GATES_FILE, report_status
 
 MARKER = "<!-- mlproj-review-report -->"
@@ -85,6 +86,8 @@ def _metrics_section(diff: Mapping[str, Any]) -> str:
         for name, change in sorted(metrics.items()):
             label = f"{path}: {name}" if many_files else name
             old, new = change.get("old"), change.get("new")
+            if name.startswith(f"{PER_CLASS}.") and old == new:
+                continue  # a class's scores, shown when they changed: 5 rows a class otherwise
             rows.append(f"| {label} | {_value(old)} | {_value(new)} | {_delta(old, new)} |")
     if not rows:
         return "### Metrics\nNo metrics in either commit."

@@ -239,6 +239,12 @@ def _data_config(data: DataProfile, raw_name: str, answers: Answers) -> str:
         ]
         return "".join(lines) if lines else " []"
 
+    time = "null" if data.time_column is None else _name(data.time_column)
+    time_note = (
+        "Set by mlproj: the table's one date column."
+        if data.time_column is not None
+        else "e.g. time_column: signup_date"
+    )
     return f"""\
 # What the model learns from. Inferred by mlproj from {origin} on {date.today()}:
 # edit freely. To change a column's role, move its line between numeric, categorical and
@@ -260,6 +266,9 @@ left_out:{listing(role.name for role in data.left_out)}
 # Columns that must never be features: the validate stage refuses to run while one is listed
 # in numeric or categorical (a column moved back by mistake, an id that leaks the target).
 forbidden: []
+# A date or time column, never a feature: when set, `evaluate` fits the model on older rows and
+# scores it on newer ones (reports/staleness.json). {time_note}
+time_column: {time}
 # How many values a categorical column keeps, and which rare ones share one category, is in
 # conf/encoding: a column of thousands of values (postcodes, product codes) stays small.
 """

@@ -43,6 +43,25 @@ METRICS = {
     "roc_auc": None,
     "baseline": {"accuracy": 0.5, "roc_auc": 0.5},
     "simple": {"accuracy": 0.95, "roc_auc": 0.97},
+    # Per-class scores (classification): a section of their own, not a reference model.
+    "per_class": {
+        "a|b": {
+            "roc_auc": 0.9,
+            "precision": 1.0,
+            "recall": 0.8,
+            "f1": 0.88889,
+            "support": 5,
+            "confusion": [4, 1],
+        },
+        "c": {
+            "roc_auc": None,
+            "precision": 0.5,
+            "recall": 1.0,
+            "f1": 0.66667,
+            "support": 1,
+            "confusion": [0, 1],
+        },
+    },
 }
 SLICES = {
     "min_count": 20,
@@ -156,6 +175,17 @@ def test_metrics_set_the_model_beside_its_references_with_deltas(project: Path) 
         "| --- | --- | --- | --- | --- | --- |",
         "| accuracy | 0.9123 | 0.5 | 0.95 | +0.4123 | -0.03766 |",
         "| roc_auc | n/a | 0.5 | 0.97 | n/a | n/a |",
+    ]
+
+
+def test_per_class_scores_are_a_table_of_their_own(project: Path) -> None:
+    assert section(card(project), "Metrics (test set)").splitlines()[-6:] == [
+        "Per class (one-vs-rest, test set):",
+        "",
+        "| class | test rows | precision | recall | f1 | roc_auc |",
+        "| --- | --- | --- | --- | --- | --- |",
+        "| a\\|b | 5 | 1 | 0.8 | 0.8889 | 0.9 |",
+        "| c | 1 | 0.5 | 1 | 0.6667 | n/a |",
     ]
 
 

@@ -22,7 +22,13 @@ SLICES = SliceReport(
 
 def test_the_model_is_shown_beside_each_reference() -> None:
     heading, body = comparison_section(
-        {"accuracy": 0.97, "f1": 0.96, "baseline": {"accuracy": 0.43}, "simple": {"f1": 0.9}}
+        {
+            "accuracy": 0.97,
+            "f1": 0.96,
+            "baseline": {"accuracy": 0.43},
+            "simple": {"f1": 0.9},
+            "per_class": {"a": {"f1": 0.5}},  # not a reference model
+        }
     )
     assert heading == "Model, baseline and simple model"
     assert "<th>Metric</th><th>model</th><th>baseline</th><th>simple</th>" in body

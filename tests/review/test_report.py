@@ -225,3 +225,15 @@ def test_a_gates_report_with_every_gate_skipped_says_nothing_checked() -> None:
     assert _gates_section(report).splitlines()[1] == (
         "Every gate checked passes (1 checked, 1 skipped)."
     )
+
+
+def test_a_class_score_is_shown_only_when_it_changed() -> None:
+    diff = {
+        "metrics.json": {
+            "accuracy": {"old": 0.9, "new": 0.9},
+            "per_class.a.recall": {"old": 0.5, "new": 0.75},
+            "per_class.b.recall": {"old": 1.0, "new": 1.0},
+        }
+    }
+    rows = [line for line in _metrics_section(diff).splitlines() if line.startswith("| ")]
+    assert [row.split(" | ")[0] for row in rows[1:]] == ["| accuracy", "| per_class.a.recall"]

@@ -106,3 +106,16 @@ def test_personal_data_is_left_out_and_never_copied_into_the_contract(tmp_path: 
     contract = (tmp_path / "data" / "contract.yaml").read_text(encoding="utf-8")
     assert "@" not in contract and "example.org" not in contract
     assert load_contract(tmp_path / "data" / "contract.yaml").rule("email").allowed is None
+
+
+def test_the_one_date_column_becomes_the_time_column(tmp_path: Path) -> None:
+    text = write_files(tmp_path, table())
+    assert yaml.safe_load(text)["time_column"] == "boarded"
+    assert "Set by mlproj: the table's one date column." in text
+
+
+def test_two_date_columns_leave_the_choice_to_the_user(tmp_path: Path) -> None:
+    frame = table().assign(landed=[f"1912-05-{1 + i % 9:02d}" for i in range(ROWS)])
+    text = write_files(tmp_path, frame)
+    assert yaml.safe_load(text)["time_column"] is None
+    assert "e.g. time_column: signup_date" in text

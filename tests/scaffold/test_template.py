@@ -25,6 +25,7 @@ COMMON = {
     "conf/drift/default.yaml", "conf/encoding/default.yaml",
     "conf/model/random_forest.yaml", "conf/model/hist_gradient_boosting.yaml",
     "conf/gates/default.yaml", "conf/slices/default.yaml", "conf/inclusion/default.yaml",
+    "conf/evidence/default.yaml", "conf/sweep/default.yaml", "tests/test_evidence.py",
     "tests/__init__.py", "tests/test_metrics.py", "tests/conftest.py", "tests/test_config.py", "tests/test_features.py",
     "tests/test_models.py", "tests/test_pipeline.py", "tests/test_regressions.py",
     "tests/regressions/README.md", ".github/ISSUE_TEMPLATE/incident.yml",
@@ -35,7 +36,7 @@ COMMON = {
     "notebooks/explore.ipynb",
 }  # fmt: skip
 PACKAGE = {
-    "__init__.py", "config.py", "data.py", "features.py", "models.py", "metrics.py",
+    "__init__.py", "config.py", "data.py", "features.py", "models.py", "metrics.py", "evidence.py",
     "stages/__init__.py", "stages/ingest.py", "stages/validate.py", "stages/split.py",
     "stages/train.py", "stages/evaluate.py", "stages/explain.py",
 }  # fmt: skip

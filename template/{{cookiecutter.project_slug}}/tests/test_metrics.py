@@ -9,7 +9,11 @@ from mlproj.api import InvalidGates
 from omegaconf import DictConfig
 
 from {{ cookiecutter.package_name }}.data import features_and_target
+{%- if cookiecutter.task == 'classification' %}
+from {{ cookiecutter.package_name }}.metrics import MISSING, per_class, scores, slice_table
+{%- else %}
 from {{ cookiecutter.package_name }}.metrics import MISSING, scores, slice_table
+{%- endif %}
 from {{ cookiecutter.package_name }}.models import build_references
 
 {%- if cookiecutter.task == 'classification' %}
@@ -67,3 +71,23 @@ def test_reference_models_fit_and_the_baseline_ignores_the_features(
     assert (baseline.predict(features) == baseline.predict(shuffled)).all()
     simple = references["simple"].fit(features, target)
     assert len(simple.predict(features)) == len(sample)
+{%- if cookiecutter.task == 'classification' %}
+
+
+def test_per_class_scores_each_class_one_vs_rest_with_its_confusion_row() -> None:
+    truth = pd.Series(["a", "a", "b", "c"])
+    predicted = np.array(["a", "b", "b", "c"])
+    proba = np.array([[0.8, 0.1, 0.1], [0.4, 0.5, 0.1], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]])
+    table = per_class(truth, predicted, proba, ["a", "b", "c"])
+    assert table["a"] == {
+        "roc_auc": 1.0,
+        "precision": 1.0,
+        "recall": 0.5,
+        "f1": 0.666667,
+        "support": 2,
+        "confusion": [1, 1, 0],
+    }
+    assert table["b"]["precision"] == 0.5 and table["b"]["confusion"] == [0, 1, 0]
+    only_a = per_class(truth[:2], predicted[:2], proba[:2], ["a", "b", "c"])
+    assert only_a["a"]["roc_auc"] is None and only_a["c"]["support"] == 0
+{%- endif %}

@@ -33,8 +33,12 @@ def test_stages_run_end_to_end(cfg: DictConfig, sample: pd.DataFrame) -> None:
     scores = evaluate.run(cfg)
 
     expected = CLASSIFICATION if cfg.data.task == "classification" else REGRESSION
-    assert set(scores) == expected | {"baseline", "simple"}
+    per_class = {"per_class"} if cfg.data.task == "classification" else set()
+    assert set(scores) == expected | {"baseline", "simple"} | per_class
     assert set(scores["baseline"]) == set(scores["simple"]) == expected
+    assert Path(cfg.paths.plots, "learning_curve.csv").read_text().startswith("train_rows,")
+    staleness = json.loads(Path(cfg.paths.reports, "staleness.json").read_text())
+    assert ("points" in staleness) == bool(cfg.data.time_column)  # else it says why it skipped
     assert json.loads(Path(cfg.paths.metrics).read_text()) == scores
     slices = json.loads(Path(cfg.paths.reports, "slices.json").read_text())
     declared = {*cfg.slices.columns, *cfg.inclusion.sensitive}

@@ -47,9 +47,14 @@ def model_columns(cfg: DictConfig) -> list[str]:
 
 
 def pipeline_columns(cfg: DictConfig) -> list[str]:
-    """Every column a stage after validation reads: the model's, and the slices' for evaluate."""
+    """Every column a stage after validation reads: the model's, the slices' and the time column.
+
+    Evaluate reads the slices, and the time column (conf/data `time_column`, not a feature)
+    for its staleness check.
+    """
     slices = [*cfg.slices.columns, *cfg.inclusion.sensitive]
-    return list(dict.fromkeys([*model_columns(cfg), *slices]))
+    time = [cfg.data.time_column] if cfg.data.get("time_column") else []
+    return list(dict.fromkeys([*model_columns(cfg), *slices, *time]))
 
 
 def features_and_target(frame: pd.DataFrame, cfg: DictConfig) -> tuple[pd.DataFrame, pd.Series]:

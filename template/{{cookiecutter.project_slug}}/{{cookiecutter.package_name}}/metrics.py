@@ -46,6 +46,36 @@ def classification_metrics(
     }
 
 
+def per_class(
+    y_true: pd.Series, y_pred: np.ndarray, proba: np.ndarray, classes: Sequence[object]
+) -> dict[str, dict[str, Any]]:
+    """Each class's one-vs-rest ROC AUC, precision, recall, F1, support and confusion row.
+
+    Averages hide a class the model fails: 0.95 accuracy can be a rare class never found. The
+    confusion row counts the class's test rows by the class predicted for them, in the order of
+    the classes here; a list, so `dvc metrics show` (which skips lists) stays one column per
+    score. AUC is None for a class with no test row (or no other class): ranking is undefined.
+    """
+    labels = list(classes)
+    truth = np.asarray(y_true)
+    precision, recall, f1, support = metrics.precision_recall_fscore_support(
+        truth, y_pred, labels=labels, zero_division=0
+    )
+    confusion = metrics.confusion_matrix(truth, y_pred, labels=labels)
+    table: dict[str, dict[str, Any]] = {}
+    for i, label in enumerate(labels):
+        positive = truth == label
+        defined = 0 < positive.sum() < len(positive)
+        auc = float(metrics.roc_auc_score(positive, proba[:, i])) if defined else None
+        values = {"roc_auc": auc, "precision": precision[i], "recall": recall[i], "f1": f1[i]}
+        table[str(label)] = {
+            **rounded({name: None if v is None else float(v) for name, v in values.items()}),
+            "support": int(support[i]),
+            "confusion": [int(count) for count in confusion[i]],
+        }
+    return table
+
+
 def regression_metrics(y_true: pd.Series, y_pred: np.ndarray) -> Scores:
     """RMSE, MAE and R² (None on fewer than two rows, where it is undefined)."""
     return {

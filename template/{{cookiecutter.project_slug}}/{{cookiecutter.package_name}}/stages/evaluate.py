@@ -25,7 +25,8 @@ from {{ cookiecutter.package_name }}.data import (
     pipeline_columns,
     read_table,
 )
-from {{ cookiecutter.package_name }}.metrics import scores, slice_table
+from {{ cookiecutter.package_name }}.evidence import write_evidence
+from {{ cookiecutter.package_name }}.metrics import per_class, scores, slice_table
 from {{ cookiecutter.package_name }}.models import TRUSTED_TYPES, build_references
 from {{ cookiecutter.package_name }}.stages import main
 
@@ -51,6 +52,8 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         reference.fit(train_features, train_target)
         ref_predicted, ref_proba = _predict(reference, features, task)
         result[name] = scores(task, target, ref_predicted, ref_proba, classes)
+    if task == "classification":
+        result["per_class"] = per_class(target, predicted, proba, classes)
     Path(cfg.paths.metrics).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
 
     columns = list(dict.fromkeys([*cfg.slices.columns, *cfg.inclusion.sensitive]))
@@ -65,6 +68,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
     reports = Path(cfg.paths.reports)
     reports.mkdir(parents=True, exist_ok=True)
     (reports / "slices.json").write_text(json.dumps(slices, indent=2) + "\n", encoding="utf-8")
+    write_evidence(cfg, model, (train_features, train_target), (features, target))
     return result
 
 
