@@ -32,6 +32,8 @@ class GateSettings:
     sensitive: tuple[str, ...] = ()
     gap_metric: str | None = None
     max_gap: float | None = None
+    # Each feature's ablation drop (reports/features.json) must be at least this; None: no gate.
+    min_contribution: float | None = None
 
     def better(self, metric: str, new: float, old: float) -> float:
         """How much better NEW is than OLD on METRIC: positive is better, whatever the direction."""
@@ -60,6 +62,7 @@ def gate_settings(params: Mapping[str, Any]) -> GateSettings:
     if sensitive and gap_metric is None:
         raise InvalidGates("inclusion.metric: name the metric compared across groups.")
     max_gap = inclusion.get("max_gap")
+    contribution = gates.get("min_contribution")
     return GateSettings(
         minimum=_thresholds(gates.get("min"), "gates.min"),
         maximum=_thresholds(gates.get("max"), "gates.max"),
@@ -70,6 +73,9 @@ def gate_settings(params: Mapping[str, Any]) -> GateSettings:
         sensitive=tuple(sensitive),
         gap_metric=gap_metric,
         max_gap=None if max_gap is None else _number(max_gap, "inclusion.max_gap"),
+        min_contribution=(
+            None if contribution is None else _number(contribution, "gates.min_contribution")
+        ),
     )
 
 

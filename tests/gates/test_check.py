@@ -47,6 +47,10 @@ def test_nothing_declared_skips_every_kind_and_says_why() -> None:
         ("skipped", "margin: skipped, no reference model declared (gates.margin)"),
         ("skipped", "max drop: skipped, nothing declared (gates.max_drop)"),
         ("skipped", "max gap: skipped, no sensitive column declared (inclusion.sensitive)"),
+        (
+            "skipped",
+            "feature contribution: skipped, no threshold declared (gates.min_contribution)",
+        ),
     ]
 
 
@@ -166,7 +170,7 @@ def test_several_failures_are_named_on_one_line() -> None:
     with pytest.raises(GateFailed) as caught:
         judge(settings, METRICS).check()
     assert str(caught.value) == (
-        "2 of 5 quality gate(s) failed: min accuracy 0.99 > value 0.95; "
+        "2 of 6 quality gate(s) failed: min accuracy 0.99 > value 0.95; "
         "max accuracy 0.9 < value 0.95."
     )
 
@@ -220,6 +224,7 @@ def test_check_gates_writes_the_same_report_every_time(tmp_path: Path) -> None:
         ("margin over baseline", "passed"),
         ("max drop", "skipped"),
         ("max gap in accuracy across sex", "passed"),
+        ("feature contribution", "skipped"),
     ]
     assert report.check() is report
     check_gates(project, output=output)
