@@ -22,6 +22,7 @@ from mlproj._core.text import percent
 from mlproj.card.facts import CardFacts, Gate, gather_facts
 from mlproj.card.notes import FIELDS, NOTES_FILE, CardNotes, read_notes
 from mlproj.card.sections import (
+    contributions_section,
     data_section,
     incidents_section,
     number,
@@ -62,6 +63,7 @@ def render_card(facts: CardFacts, notes: CardNotes) -> str:
         _inclusion(facts),
         _gates(facts),
         _explanations(facts),
+        contributions_section(facts),
         incidents_section(facts),
         *(_notes(notes, field) for field in ("limitations", "ethical_considerations")),
     ]
