@@ -42,9 +42,11 @@ class Contributions:
         return {feature.name: feature for feature in self.features}
 
     def below(self, threshold: float) -> tuple[FeatureContribution, ...]:
-        """The features whose ablation drop is under THRESHOLD or undefined, lowest first."""
+        """The features whose drop is under THRESHOLD or undefined: undefined, lowest, by name."""
         low = [f for f in self.features if f.ablation_drop is None or f.ablation_drop < threshold]
-        return tuple(sorted(low, key=lambda f: (f.ablation_drop is not None, f.ablation_drop or 0)))
+        return tuple(
+            sorted(low, key=lambda f: (f.ablation_drop is not None, f.ablation_drop or 0, f.name))
+        )
 
 
 def parse_contributions(data: Any, source: str) -> Contributions:
