@@ -276,7 +276,7 @@ def test_user_data_pipelines(tmp_path: Path, kind: str) -> None:
     # User data: no threshold is guessed; every gate says it is skipped and why.
     gates = json.loads((project / "reports" / "gates.json").read_text())
     assert gates["passed"] is True
-    assert [g["status"] for g in gates["gates"]] == ["skipped"] * 4
+    assert [g["status"] for g in gates["gates"]] == ["skipped"] * 5
     assert (project / "reports" / "explain.html").exists()
     assert "up to date" in sh("dvc", "status", cwd=project).stdout
     tests = sh("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=project)
