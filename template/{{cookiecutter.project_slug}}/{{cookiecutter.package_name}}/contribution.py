@@ -20,6 +20,7 @@ nothing, so both can show a drop near zero although the pair matters.
 
 from __future__ import annotations
 
+import json
 import time
 {%- if cookiecutter.task == 'classification' %}
 import warnings
@@ -95,8 +96,6 @@ def write_contributions(
     model: Any, train: pd.DataFrame, test: pd.DataFrame, cfg: DictConfig
 ) -> dict[str, Any]:
     """Write reports/features.json (see `contributions`) and return what it holds."""
-    import json
-
     report = contributions(model, train, test, cfg)
     path = Path(cfg.paths.reports) / FEATURES_REPORT
     path.parent.mkdir(parents=True, exist_ok=True)
