@@ -20,8 +20,14 @@ from {{ cookiecutter.package_name }}.models import build_pipeline
 
 from tests.conftest import compose_config
 
-# Few boosting rounds and few rows: the numbers' shape is tested here, not their size.
-SMALL = ("model.max_iter=10", "contribution.repeats=2", "contribution.timing_rows=200")
+# A small gradient boosting model, whichever model conf/config.yaml trains, and few rows: what
+# is tested here is how contribution.py measures, not a model.
+SMALL = (
+    "model=hist_gradient_boosting",
+    "model.max_iter=10",
+    "contribution.repeats=2",
+    "contribution.timing_rows=200",
+)
 
 
 def fitted(frame: pd.DataFrame, cfg: DictConfig) -> object:
