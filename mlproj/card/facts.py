@@ -2,10 +2,11 @@
 
 `params.yaml` names the model, its data and seed; `data/contract.yaml` the columns;
 `metrics.json` the model's test metrics beside the reference models'; `reports/slices.json`,
-`reports/gates.json` and `reports/importance.json` the slices, the gates' verdicts and the
-top features; `tests/regressions/` and `reports/regressions.json` the incidents and how the
-current model fares on them. metrics.json and the contract are required: without them there
-is no card worth reading. The rest is optional, and its absence becomes an honest line.
+`reports/gates.json`, `reports/importance.json` and `reports/features.json` the slices, the
+gates' verdicts, the top features and what each is worth; `tests/regressions/` and
+`reports/regressions.json` the incidents and how the current model fares on them.
+metrics.json and the contract are required: without them there is no card worth reading. The
+rest is optional, and its absence becomes an honest line.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from mlproj.data.contract import Contract
 from mlproj.errors import CardInputError, ConfigError, InvalidGates
 from mlproj.explain.importance import IMPORTANCE_FILE, Importance, parse_importance
 from mlproj.gates.check import GATES_FILE
+from mlproj.gates.contribution import FEATURES_FILE, Contributions, read_contributions
 from mlproj.gates.slices import SLICES_FILE, SliceReport, read_slices
 from mlproj.project.params import PARAMS_FILE, project_params
 from mlproj.project.project import REGRESSIONS_REPORT, read_answers
@@ -62,6 +64,8 @@ class CardFacts:
     incidents: tuple[CardIncident, ...]
     # The unit of the SHAP values behind `importance`; None when importance.json predates it.
     importance_unit: str | None = None
+    # reports/features.json: what each feature is worth; None when the project has none.
+    contributions: Contributions | None = None
 
 
 def gather_facts(project: Path) -> CardFacts:
@@ -95,6 +99,7 @@ def gather_facts(project: Path) -> CardFacts:
         importance=None if importance is None else importance.values,
         incidents=_incidents(project, reports / REGRESSIONS_REPORT),
         importance_unit=None if importance is None else importance.unit,
+        contributions=_contributions(reports / FEATURES_FILE),
     )
 
 
@@ -143,6 +148,15 @@ def _importance(path: Path) -> Importance | None:
         return parse_importance(data)
     except ValueError as exc:
         raise CardInputError(f"{path}: {exc}; run `dvc repro`.") from exc
+
+
+def _contributions(path: Path) -> Contributions | None:
+    if not path.is_file():
+        return None
+    try:
+        return read_contributions(path)
+    except InvalidGates as exc:
+        raise CardInputError(str(exc)) from exc
 
 
 def _incidents(project: Path, report: Path) -> tuple[CardIncident, ...]:

@@ -90,6 +90,31 @@ def slices_section(facts: CardFacts) -> str:
     return "\n".join(lines)
 
 
+def contributions_section(facts: CardFacts) -> str:
+    """What each feature is worth (reports/features.json), briefly: one row per feature."""
+    heading = "## Feature contributions"
+    report = facts.contributions
+    if report is None:
+        return f"{heading}\n\nNot measured: no reports/features.json (the evaluate stage)."
+    rows = f"{report.sample_rows} training rows" if report.sample_rows is not None else "a sample"
+    intro = (
+        f"Ablation drop: how much worse {report.metric} gets when the model is refitted without "
+        f"the feature ({rows}); importance: the fall when its values are shuffled; cost: its "
+        "preprocessing time. Small drops on a sample are noise; correlated features share credit."
+    )
+    table_rows = [
+        [
+            f"`{f.name}`",
+            number(f.ablation_drop),
+            number(f.importance),
+            number(f.cost_ms_per_1k_rows),
+        ]
+        for f in report.features
+    ]
+    header = ["feature", "ablation drop", "importance", "ms per 1k rows"]
+    return "\n".join([heading, "", intro, "", table(header, table_rows)])
+
+
 def incidents_section(facts: CardFacts) -> str:
     """Open incidents (the model still fails them) and fixed ones (a repeat blocks the model)."""
     heading = "## Incidents"

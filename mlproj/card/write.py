@@ -23,6 +23,7 @@ from mlproj.card.facts import CardFacts, Gate, gather_facts
 from mlproj.card.notes import FIELDS, NOTES_FILE, CardNotes, read_notes
 from mlproj.card.sections import (
     cell,
+    contributions_section,
     data_section,
     incidents_section,
     number,
@@ -66,6 +67,7 @@ def render_card(facts: CardFacts, notes: CardNotes, score: str = "") -> str:
         _inclusion(facts),
         _gates(facts),
         _explanations(facts),
+        contributions_section(facts),
         incidents_section(facts),
         *(_notes(notes, field) for field in ("limitations", "ethical_considerations")),
     ]

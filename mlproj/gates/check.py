@@ -5,10 +5,12 @@ Four kinds, from the ML Test Score: thresholds on the model's own metrics (`gate
 baseline, a simple model: "a simpler model is not better"); at most a given drop against the
 last released model, whose metrics `last-release.json` records (a declared input of the stage,
 so a later tag never changes what a commit gives); at most a given gap in a metric between
-groups of a sensitive column (`inclusion`); and, for every sliced column, no slice below a
-floor or too far below the whole test set (`gates.slices`). A kind with nothing declared, or
-nothing to compare with yet, is skipped and says why, so a skip is never mistaken for a pass;
-a report where every gate was skipped has the status "nothing checked", never "passed".
+groups of a sensitive column (`inclusion`); for every sliced column, no slice below a floor
+or too far below the whole test set (`gates.slices`); and each feature paying for itself:
+its ablation drop in reports/features.json at least `gates.min_contribution`. A kind with
+nothing declared, or nothing to compare with yet, is skipped and says why, so a skip is
+never mistaken for a pass; a report where every gate was skipped has the status "nothing
+checked", never "passed".
 
 `judge` is pure, for tests and other callers; `check_gates` reads the project's files and
 returns; given an output it writes the report there (the stage writes `reports/gates.json`,
@@ -37,6 +39,7 @@ from mlproj.flow.releases import (
     read_record,
     released_metrics,
 )
+from mlproj.gates.contribution import FEATURES_FILE, Contributions, read_contributions
 from mlproj.gates.settings import GateSettings, gate_settings
 from mlproj.gates.slices import SLICES_FILE, Slice, SliceReport, group_gap, read_slices
 from mlproj.project.params import PARAMS_FILE, project_params
@@ -138,14 +141,19 @@ def judge(
     slices: SliceReport | None = None,
     release: Release | None = None,
     released: Mapping[str, Any] | None = None,
+    contributions: Contributions | None = None,
 ) -> GateReport:
-    """Judge METRICS (metrics.json) against SETTINGS; RELEASED holds RELEASE's metrics.json."""
+    """Judge METRICS (metrics.json) against SETTINGS; RELEASED holds RELEASE's metrics.json.
+
+    CONTRIBUTIONS (reports/features.json) is needed only when `min_contribution` is set.
+    """
     results = [
         *_thresholds(settings, metrics),
         *_margins(settings, metrics, None if slices is None else slices.rows),
         *_drops(settings, metrics, release, released),
         *_gaps(settings, slices),
         *_slice_gates(settings, metrics, slices),
+        _contribution(settings, contributions),
     ]
     return GateReport(tuple(results), None if release is None else release.tag)
 
@@ -187,7 +195,17 @@ def check_gates(
     elif settings.max_drop:
         record = read_record(project)
         last, released = record.release, record.metrics
-    report = judge(settings, metrics, slices=slices, release=last, released=released)
+    contributions = None
+    if settings.min_contribution is not None:
+        contributions = read_contributions(reports / FEATURES_FILE)
+    report = judge(
+        settings,
+        metrics,
+        slices=slices,
+        release=last,
+        released=released,
+        contributions=contributions,
+    )
     if output is None and old_stage:
         output = reports / GATES_FILE
     if output is not None:
@@ -398,6 +416,31 @@ def _slice_score(item: Slice, metric: str) -> float:
     value = item.score(metric)
     assert value is not None  # only slices with a score are judged
     return value
+
+
+def _contribution(settings: GateSettings, report: Contributions | None) -> GateResult:
+    """Every feature's ablation drop at least `min_contribution`; those below it are named."""
+    name, threshold = "feature contribution", settings.min_contribution
+    if threshold is None:
+        return _skipped(name, "no threshold declared (gates.min_contribution)")
+    if report is None or not report.features:
+        return _skipped(name, "no features in reports/features.json")
+    below = report.below(threshold)
+    how = f"ablation drop in {report.metric}"
+    if not below:
+        least = min(report.features, key=lambda f: f.ablation_drop or 0.0)
+        lowest = least.ablation_drop or 0.0
+        detail = f"(every feature's {how}; lowest: {least.name})"
+        message = f"{name} {_fmt(threshold)} <= value {_fmt(lowest)} {detail}"
+        return GateResult(name, "passed", message, threshold, lowest)
+    listed = ", ".join(f"{f.name} {_drop(f.ablation_drop)}" for f in below)
+    worst = below[0].ablation_drop
+    message = f"{name} {_fmt(threshold)} > value {_drop(worst)} ({how} below it: {listed})"
+    return GateResult(name, "failed", message, threshold, worst)
+
+
+def _drop(value: float | None) -> str:
+    return "undefined" if value is None else _fmt(value)
 
 
 def _compare(

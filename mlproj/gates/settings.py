@@ -42,6 +42,8 @@ class GateSettings:
     slice_metric: str | None = None
     slice_floor: float | None = None
     slice_max_gap: float | None = None
+    # Each feature's ablation drop (reports/features.json) must be at least this; None: no gate.
+    min_contribution: float | None = None
 
     def better(self, metric: str, new: float, old: float) -> float:
         """How much better NEW is than OLD on METRIC: positive is better, whatever the direction."""
@@ -76,6 +78,7 @@ def gate_settings(params: Mapping[str, Any]) -> GateSettings:
     slice_metric = _name(slices.get("metric"), "gates.slices.metric") or margin_metric
     if (floor is not None or below is not None) and slice_metric is None:
         raise InvalidGates("gates.slices.metric: name the metric slices are judged on.")
+    contribution = gates.get("min_contribution")
     return GateSettings(
         minimum=_thresholds(gates.get("min"), "gates.min"),
         maximum=_thresholds(gates.get("max"), "gates.max"),
@@ -91,6 +94,9 @@ def gate_settings(params: Mapping[str, Any]) -> GateSettings:
         slice_metric=slice_metric,
         slice_floor=None if floor is None else _number(floor, "gates.slices.floor"),
         slice_max_gap=None if below is None else _number(below, "gates.slices.max_gap_below_whole"),
+        min_contribution=(
+            None if contribution is None else _number(contribution, "gates.min_contribution")
+        ),
     )
 
 

@@ -2,9 +2,10 @@
 
 Parameters, metrics and tracked outputs come from DVC's own diffs (`dvc params diff`,
 `dvc metrics diff`, `dvc diff`), which compare the workspace with the base's committed
-`params.yaml`, metrics and `dvc.lock`. Explanations, the data contract and incident results are
-small committed files, read at the base with `git show`. The report starts with a marker, so a
-poster can find and replace its previous version instead of adding a comment per push.
+`params.yaml`, metrics and `dvc.lock`. Explanations, feature contributions, the data contract
+and incident results are small committed files, read at the base with `git show`. The report
+starts with a marker, so a poster can find and replace its previous version instead of adding
+a comment per push.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from mlproj.errors import InvalidYaml, UserError
 from mlproj.explain.importance import IMPORTANCE_FILE, Importance, parse_importance
 from mlproj.explain.quality import PER_CLASS
 from mlproj.gates.check import GATES_FILE, report_status
+from mlproj.gates.contribution import FEATURES_FILE
+from mlproj.review.contributions import contribution_section
 
 MARKER = "<!-- mlproj-review-report -->"
 TOP_FEATURES = 10
@@ -43,6 +46,10 @@ def build_report(project: Path, base: str) -> str:
         _importance_section(
             _json_at(project, base_commit, reports / IMPORTANCE_FILE),
             _json_file(reports / IMPORTANCE_FILE),
+        ),
+        contribution_section(
+            _json_at(project, base_commit, reports / FEATURES_FILE),
+            _json_file(reports / FEATURES_FILE),
         ),
         _contract_section(
             _yaml_at(project, base_commit, config.contract),

@@ -153,6 +153,7 @@ def test_every_section_in_a_fixed_order(project: Path) -> None:
         "Inclusion",
         "Quality gates",
         "Explanations",
+        "Feature contributions",
         "Incidents",
         "Limitations",
         "Ethical considerations",
@@ -271,6 +272,27 @@ def test_explanations_state_the_unit_or_that_it_is_unknown(project: Path) -> Non
     text = section(card(project), "Explanations")
     assert "SHAP values in log-odds; share: of the total over all features." in text
     assert text.splitlines()[-3] == "| 1 | `x` | 0.3 | 60% |"
+
+
+def test_feature_contributions_one_row_per_feature(project: Path) -> None:
+    assert section(card(project), "Feature contributions") == (
+        "Not measured: no reports/features.json (the evaluate stage)."
+    )
+    features = [
+        {"name": "x", "importance": 0.3, "ablation_drop": 0.12, "cost_ms_per_1k_rows": 0.8},
+        {"name": "color", "importance": None, "ablation_drop": -0.01, "cost_ms_per_1k_rows": 1.2},
+    ]
+    record = {"metric": "accuracy", "sample_rows": 200, "features": features}
+    write(project / "reports" / "features.json", json.dumps(record))
+    text = section(card(project), "Feature contributions")
+    assert text.startswith(
+        "Ablation drop: how much worse accuracy gets when the model is refitted without the "
+        "feature (200 training rows);"
+    )
+    assert text.endswith(
+        "| feature | ablation drop | importance | ms per 1k rows |\n| --- | --- | --- | --- |\n"
+        "| `x` | 0.12 | 0.3 | 0.8 |\n| `color` | -0.01 | n/a | 1.2 |"
+    )
 
 
 def test_open_and_fixed_incidents_with_their_last_result(project: Path) -> None:

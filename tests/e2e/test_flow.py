@@ -90,6 +90,9 @@ def test_feature_release_and_hotfix_cycle(project: Path, pre_commit_home: Path) 
         in report
     )
     assert "### Explanations" in report and "### Regression incidents" in report
+    features = report.split("### Feature contributions\n")[1].split("###")[0]
+    assert features.startswith("Ablation drop: how much worse balanced_accuracy gets")
+    assert "| feature | ablation drop: base | this branch | change |" in features
     assert "- modified: `models/model.skops`" in report
 
     finished = sh("mlproj", "flow", "feature", "finish", cwd=project)

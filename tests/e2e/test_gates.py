@@ -45,6 +45,14 @@ def test_the_default_project_passes_its_gates_and_reports_slices(penguins: Path)
         assert sum(row["count"] for row in rows) == test_rows
         for row in rows:
             assert row["tiny"] == (row["count"] < params["slices"]["min_count"])
+    assert statuses["feature contribution"] == "skipped"
+    features = json.loads((penguins / "reports" / "features.json").read_text())
+    assert features["metric"] == params["gates"]["margin"]["metric"]
+    names = [f["name"] for f in features["features"]]
+    assert names == [*params["data"]["numeric"], *params["data"]["categorical"]]
+    for feature in features["features"]:
+        for key in ("importance", "ablation_drop", "cost_ms_per_1k_rows"):
+            assert isinstance(feature[key], float), (feature, key)
     report = (penguins / "reports" / "explain.html").read_text()
     assert "Model, baseline and simple model" in report
     assert "not gated" in report  # at least one island is a tiny slice on 69 test rows
@@ -62,6 +70,25 @@ def test_an_impossible_threshold_fails_the_pipeline_naming_the_gate(
     output = result.stdout + result.stderr
     assert f"Gate failed: min accuracy 1.01 > value {number(accuracy)}" in output
     assert f"Error: quality gate failed: min accuracy 1.01 > value {number(accuracy)}." in output
+    assert "Traceback" not in output
+
+
+def test_a_contribution_floor_fails_the_pipeline_naming_the_idle_features(
+    penguins: Path, tmp_path: Path
+) -> None:
+    project = copy_project(penguins, tmp_path / "demo")
+    git_identity(project)
+    features = json.loads((project / "reports" / "features.json").read_text())["features"]
+    idle = sorted((f["ablation_drop"], f["name"]) for f in features if f["ablation_drop"] < 0.05)
+    assert idle and len(idle) < len(features)  # bill length carries the model; not all do
+    result = sh("dvc", "exp", "run", "-S", "gates.min_contribution=0.05", cwd=project, check=False)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    listed = ", ".join(f"{name} {number(drop)}" for drop, name in idle)
+    assert (
+        f"Gate failed: feature contribution 0.05 > value {number(idle[0][0])} "
+        f"(ablation drop in balanced_accuracy below it: {listed})" in output
+    )
     assert "Traceback" not in output
 
 

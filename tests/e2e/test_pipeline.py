@@ -297,7 +297,7 @@ def test_user_data_pipelines(tmp_path: Path, kind: str) -> None:
         "passed",
         True,
         2,
-        4,
+        5,
     )
     assert [g["gate"] for g in gates["gates"] if g["status"] == "passed"] == [
         "margin over baseline",

@@ -48,6 +48,10 @@ def test_nothing_declared_skips_every_kind_and_says_why() -> None:
         ("skipped", "max drop: skipped, nothing declared (gates.max_drop)"),
         ("skipped", "max gap: skipped, no sensitive column declared (inclusion.sensitive)"),
         ("skipped", "slice floor/gap: skipped, nothing declared (gates.slices)"),
+        (
+            "skipped",
+            "feature contribution: skipped, no threshold declared (gates.min_contribution)",
+        ),
     ]
 
 
@@ -223,6 +227,7 @@ def test_check_gates_writes_the_same_report_every_time(tmp_path: Path) -> None:
         ("max drop", "skipped"),
         ("max gap in accuracy across sex", "passed"),
         ("slice floor/gap", "skipped"),
+        ("feature contribution", "skipped"),
     ]
     assert report.check() is report
     check_gates(project, output=output)

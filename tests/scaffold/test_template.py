@@ -25,8 +25,10 @@ COMMON = {
     "conf/drift/default.yaml", "conf/encoding/default.yaml",
     "conf/model/random_forest.yaml", "conf/model/hist_gradient_boosting.yaml",
     "conf/gates/default.yaml", "conf/slices/default.yaml", "conf/inclusion/default.yaml",
-    "conf/evidence/default.yaml", "conf/sweep/default.yaml", "tests/test_evidence.py",
-    "tests/__init__.py", "tests/test_metrics.py", "tests/conftest.py", "tests/test_config.py", "tests/test_features.py",
+    "conf/evidence/default.yaml", "conf/sweep/default.yaml", "conf/contribution/default.yaml",
+    "conf/data_defaults.yaml", "tests/test_evidence.py", "tests/test_contribution.py",
+    "tests/__init__.py", "tests/test_metrics.py", "tests/conftest.py", "tests/test_config.py",
+    "tests/test_features.py",
     "tests/test_models.py", "tests/test_pipeline.py", "tests/test_regressions.py",
     "tests/regressions/README.md", ".github/ISSUE_TEMPLATE/incident.yml",
     ".github/workflows/ci.yml", ".github/workflows/review.yml", ".github/dependabot.yml",
@@ -37,6 +39,7 @@ COMMON = {
 }  # fmt: skip
 PACKAGE = {
     "__init__.py", "config.py", "data.py", "features.py", "models.py", "metrics.py", "evidence.py",
+    "contribution.py",
     "stages/__init__.py", "stages/ingest.py", "stages/validate.py", "stages/split.py",
     "stages/train.py", "stages/evaluate.py", "stages/explain.py",
 }  # fmt: skip
@@ -103,6 +106,7 @@ COMMAND_OUTPUTS = [
 RESULTS = [
     "reports/gates.json", "reports/slices.json", "reports/regressions.json", "MODEL_CARD.md",
     "metrics.json", "last-release.json", "plots/roc.csv", "dvc.lock", "reports/importance.json",
+    "reports/features.json",
     "data/incoming/2026-11-23.csv.dvc", "data/incoming/.gitignore",
 ]  # fmt: skip
 

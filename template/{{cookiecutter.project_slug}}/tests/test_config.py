@@ -24,7 +24,18 @@ def test_every_model_config_composes_and_builds(model: str) -> None:
 
 @pytest.mark.parametrize(
     "group",
-    ["data", "split", "encoding", "explain", "drift", "slices", "inclusion", "gates", "evidence"],
+    [
+        "data",
+        "split",
+        "encoding",
+        "explain",
+        "drift",
+        "slices",
+        "inclusion",
+        "gates",
+        "contribution",
+        "evidence",
+    ],
 )
 def test_every_option_of_each_group_composes(group: str) -> None:
     for option in sorted((ROOT / "conf" / group).glob("*.yaml")):

@@ -3,7 +3,8 @@
 Beside the model, the reference models of `models.build_references` are fitted on the same
 training rows and scored on the same test rows, into their own sections of metrics.json
 (`baseline`, `simple`), so `dvc metrics show` lists them side by side. Each slice of the test
-set declared in conf/slices and conf/inclusion is scored into reports/slices.json.
+set declared in conf/slices and conf/inclusion is scored into reports/slices.json, and what
+each feature is worth goes to reports/features.json (contribution.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from omegaconf import DictConfig
 from sklearn.metrics import precision_recall_curve, roc_curve
 from sklearn.preprocessing import label_binarize
 
+from {{ cookiecutter.package_name }}.contribution import write_contributions
 from {{ cookiecutter.package_name }}.data import (
     features_and_target,
     model_columns,
@@ -68,6 +70,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
     reports = Path(cfg.paths.reports)
     reports.mkdir(parents=True, exist_ok=True)
     (reports / "slices.json").write_text(json.dumps(slices, indent=2) + "\n", encoding="utf-8")
+    write_contributions(model, train, test, cfg)
     write_evidence(cfg, model, (train_features, train_target), (features, target))
     return result
 
