@@ -215,7 +215,7 @@ def _draw(
             _plain_numbers(plt.gcf())
             if finish is not None:
                 finish(plt.gcf())
-            drawn = plt.gcf()
+            drawn: Any = plt.gcf()  # an Agg figure (shap_module chose the backend)
             drawn.suptitle(figure.title, y=1.0, va="bottom", fontsize="large")
             # The tight box from the laid-out text alone: `bbox_inches="tight"` would draw the
             # whole figure once more just to measure it (the same pixels, twice the drawing).
