@@ -7,9 +7,11 @@ names between, and the contract accepts the next batch's new names, ids, dates a
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import pytest
 import yaml
 
 from mlproj.data.contract import load_contract, validate_frame
@@ -88,3 +90,24 @@ def test_the_contract_accepts_the_next_batch_of_new_names_ids_dates_and_cabins(
     later = table(offset=5_000)  # the same ages and sexes, everything else new
     later["boarded"] = "1912-04-15 09:30"
     validate_frame(later, contract, source="next batch")
+
+
+def test_new_profiles_the_table_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The task is chosen and the data files written from one profile: at 1M rows it is seconds."""
+    from mlproj.scaffold import new
+
+    calls: list[str] = []
+
+    def counted(frame: pd.DataFrame, target: str, *args: Any, **kwargs: Any) -> Any:
+        calls.append(target)
+        return profile(frame, target, *args, **kwargs)
+
+    monkeypatch.setattr(new, "profile", counted)
+    monkeypatch.setattr(initialise, "profile", counted)
+    monkeypatch.setattr(new, "make_repository", lambda *args: None)  # git and DVC: not at stake
+    table().to_csv(tmp_path / "titanic.csv", index=False)
+    made = new.new_project(
+        "t", tmp_path, data=tmp_path / "titanic.csv", target="Survived", run_pipeline=False
+    )
+    assert calls == ["Survived"]
+    assert made.data.task == "classification"
