@@ -215,10 +215,12 @@ def _draw(
             _plain_numbers(plt.gcf())
             if finish is not None:
                 finish(plt.gcf())
-            plt.gcf().suptitle(figure.title, y=1.0, va="bottom", fontsize="large")
-            plt.gcf().savefig(
-                figure.path, dpi=100, bbox_inches="tight", metadata={"Software": None}
-            )
+            drawn: Any = plt.gcf()  # an Agg figure (shap_module chose the backend)
+            drawn.suptitle(figure.title, y=1.0, va="bottom", fontsize="large")
+            # The tight box from the laid-out text alone: `bbox_inches="tight"` would draw the
+            # whole figure once more just to measure it (the same pixels, twice the drawing).
+            box = drawn.get_tightbbox(drawn.canvas.get_renderer()).padded(0.1)
+            drawn.savefig(figure.path, dpi=100, bbox_inches=box, metadata={"Software": None})
     finally:
         np.random.set_state(state)
         for number_ in set(plt.get_fignums()) - before:

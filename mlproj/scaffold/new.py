@@ -91,7 +91,7 @@ def new_project(
     if names.transliterated:
         on_step(f"Folder {names.slug}, package {names.package}: {names.name!r} spelt in ASCII")
     destination = _check_destination(output_dir, names.slug)
-    frame = None
+    frame, data_profile = None, None
     if data is not None:
         if not target:
             raise UserError("--data needs --target COLUMN: the column to predict.", exit_code=2)
@@ -103,7 +103,10 @@ def new_project(
             data = data.resolve()
         except (OSError, RuntimeError) as exc:  # RuntimeError: a symbolic link loop
             raise DataError(f"{data}: cannot be followed ({first_line(exc)}).") from None
-        task = task or profile(frame, target, source=str(data)).task
+        # Profiled once, here: the task it infers names the template to render, and the
+        # data files are written from the same profile.
+        data_profile = profile(frame, target, task, source=str(data))
+        task = data_profile.task
     context = {
         "project_name": names.name,
         "project_slug": names.slug,
@@ -124,7 +127,7 @@ def new_project(
         with writing(f"the project in {output_dir}"):
             on_step("Rendering the template")
             rendered = render_template(staging, context)
-            data_profile = write_data_files(rendered, answers, on_step, frame)
+            data_profile = write_data_files(rendered, answers, on_step, frame, data_profile)
             frame = None  # the stages read the file themselves: the table is let go before them
             return_memory()
             try:

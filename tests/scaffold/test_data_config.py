@@ -7,9 +7,11 @@ names between, and the contract accepts the next batch's new names, ids, dates a
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import pytest
 import yaml
 
 from mlproj.data.contract import load_contract, validate_frame
@@ -119,3 +121,24 @@ def test_two_date_columns_leave_the_choice_to_the_user(tmp_path: Path) -> None:
     text = write_files(tmp_path, frame)
     assert yaml.safe_load(text)["time_column"] is None
     assert "e.g. time_column: signup_date" in text
+
+
+def test_new_profiles_the_table_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The task is chosen and the data files written from one profile: at 1M rows it is seconds."""
+    from mlproj.scaffold import new
+
+    calls: list[str] = []
+
+    def counted(frame: pd.DataFrame, target: str, *args: Any, **kwargs: Any) -> Any:
+        calls.append(target)
+        return profile(frame, target, *args, **kwargs)
+
+    monkeypatch.setattr(new, "profile", counted)
+    monkeypatch.setattr(initialise, "profile", counted)
+    monkeypatch.setattr(new, "make_repository", lambda *args: None)  # git and DVC: not at stake
+    table().to_csv(tmp_path / "titanic.csv", index=False)
+    made = new.new_project(
+        "t", tmp_path, data=tmp_path / "titanic.csv", target="Survived", run_pipeline=False
+    )
+    assert calls == ["Survived"]
+    assert made.data.task == "classification"

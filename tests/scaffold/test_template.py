@@ -30,6 +30,7 @@ COMMON = {
     "tests/__init__.py", "tests/test_metrics.py", "tests/conftest.py", "tests/test_config.py",
     "tests/test_features.py",
     "tests/test_models.py", "tests/test_pipeline.py", "tests/test_regressions.py",
+    "tests/test_split.py",
     "tests/regressions/README.md", ".github/ISSUE_TEMPLATE/incident.yml",
     ".github/workflows/ci.yml", ".github/workflows/review.yml", ".github/dependabot.yml",
     ".gitlab-ci.yml", "CODEOWNERS",

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from hydra.utils import instantiate
 from omegaconf import DictConfig
 from sklearn.base import BaseEstimator, clone
 {%- if cookiecutter.task == 'classification' %}
@@ -51,6 +50,9 @@ TRUSTED_TYPES = [
 
 def build_model(model_cfg: DictConfig) -> Any:
     """The estimator a `conf/model/*.yaml` file describes."""
+    # Imported here: only `train` builds a model, and Hydra costs the other stages 0.3 s each.
+    from hydra.utils import instantiate
+
     return instantiate(model_cfg)
 
 

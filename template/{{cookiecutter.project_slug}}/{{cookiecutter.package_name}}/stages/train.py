@@ -18,7 +18,8 @@ def run(cfg: DictConfig) -> Pipeline:
     """Train and save the pipeline with skops (never pickle).
 
     On one OpenMP thread: gradient boosting sums gradients in thread order, so two threads and
-    four give models that differ in their last bits; one gives the same model on every machine,
+    four give models that differ in their last bits, and scikit-learn lowers any count to the
+    cores the process may use, so no count above one is the same on every machine. One is,
     and does not stall when other processes hold the cores.
     """
     features, target = features_and_target(read_table(cfg.data.train, model_columns(cfg)), cfg)
