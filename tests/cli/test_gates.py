@@ -37,7 +37,8 @@ def test_passing_gates_list_every_result(tmp_path: Path) -> None:
         "• max drop: skipped, no release yet (none recorded in last-release.json)\n"
         "• max gap: skipped, no sensitive column declared (inclusion.sensitive)\n"
         "• slice floor/gap: skipped, nothing declared (gates.slices)\n"
-        "Quality gates: passed (2 checked, 3 skipped)\n"
+        "• feature contribution: skipped, no threshold declared (gates.min_contribution)\n"
+        "Quality gates: passed (2 checked, 4 skipped)\n"
     )
     # A check by hand only reads: no DVC output changes behind the pipeline's back.
     assert not (tmp_path / "reports").exists()
@@ -95,11 +96,11 @@ def test_a_check_where_every_gate_is_skipped_says_nothing_checked(tmp_path: Path
     out = tmp_path / "gates.json"
     result = runner.invoke(app, ["gates", "check", "-p", str(tmp_path), "-o", str(out)])
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[-1] == "Quality gates: nothing checked (5 skipped)"
+    assert result.stdout.splitlines()[-1] == "Quality gates: nothing checked (6 skipped)"
     report = json.loads(out.read_text())
     assert (report["status"], report["passed"], report["checked"], report["skipped"]) == (
         "nothing checked",
         False,
         0,
-        5,
+        6,
     )

@@ -171,7 +171,7 @@ def test_several_failures_are_named_on_one_line() -> None:
     with pytest.raises(GateFailed) as caught:
         judge(settings, METRICS).check()
     assert str(caught.value) == (
-        "2 of 6 quality gate(s) failed: min accuracy 0.99 > value 0.95; "
+        "2 of 7 quality gate(s) failed: min accuracy 0.99 > value 0.95; "
         "max accuracy 0.9 < value 0.95."
     )
 
@@ -220,7 +220,7 @@ def test_check_gates_writes_the_same_report_every_time(tmp_path: Path) -> None:
     written = output.read_bytes()
     data = json.loads(written)
     assert data["passed"] is True and data["release"] is None
-    assert (data["status"], data["checked"], data["skipped"]) == ("passed", 3, 2)
+    assert (data["status"], data["checked"], data["skipped"]) == ("passed", 3, 3)
     assert [(g["gate"], g["status"]) for g in data["gates"]] == [
         ("min accuracy", "passed"),
         ("margin over baseline", "passed"),

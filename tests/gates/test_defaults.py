@@ -39,10 +39,10 @@ def test_a_report_where_every_gate_was_skipped_says_nothing_checked() -> None:
         "nothing checked",
         False,
         0,
-        5,
+        6,
     )
     assert report.check() is report  # nothing failed: the pipeline goes on, and says so
-    assert verdict(r.status for r in report.results) == "nothing checked (5 skipped)"
+    assert verdict(r.status for r in report.results) == "nothing checked (6 skipped)"
 
 
 def test_verdicts_count_what_was_checked_and_skipped() -> None:
@@ -53,7 +53,7 @@ def test_verdicts_count_what_was_checked_and_skipped() -> None:
 
 def test_no_slice_below_the_floor_or_too_far_below_the_whole() -> None:
     slices = islands(("Biscoe", 40, 0.85), ("Dream", 50, 0.62), ("Torgersen", 9, 0.1))
-    assert messages(judge(SLICED, METRICS, slices=slices))[-2:] == [
+    assert messages(judge(SLICED, METRICS, slices=slices))[-3:-1] == [
         (
             "passed",
             "slice floor in balanced_accuracy across island 0.6 <= value 0.62 "
@@ -66,7 +66,7 @@ def test_no_slice_below_the_floor_or_too_far_below_the_whole() -> None:
         ),
     ]
     low = islands(("Biscoe", 40, 0.85), ("Dream", 50, 0.5))
-    result = judge(SLICED, METRICS, slices=low).results[-2]
+    result = judge(SLICED, METRICS, slices=low).results[-3]
     assert (result.gate, result.status, result.threshold, result.value) == (
         "slice floor",
         "failed",
@@ -77,7 +77,7 @@ def test_no_slice_below_the_floor_or_too_far_below_the_whole() -> None:
 
 def test_tiny_and_undefined_slices_are_never_gated() -> None:
     slices = islands(("Biscoe", 12, 0.1), ("Dream", 30, None))
-    assert messages(judge(SLICED, METRICS, slices=slices))[-2:] == [
+    assert messages(judge(SLICED, METRICS, slices=slices))[-3:-1] == [
         (
             "skipped",
             "slice floor across island: skipped, no slice of island with 20+ rows and "
@@ -93,7 +93,7 @@ def test_tiny_and_undefined_slices_are_never_gated() -> None:
 
 def test_slice_gates_with_no_column_declared_are_skipped_and_say_where() -> None:
     empty = SliceReport(min_count=20, columns={}, rows=100)
-    assert messages(judge(SLICED, METRICS, slices=empty))[-2:] == [
+    assert messages(judge(SLICED, METRICS, slices=empty))[-3:-1] == [
         ("skipped", "slice floor: skipped, no slice column declared (conf/slices columns)"),
         ("skipped", "slice gap: skipped, no slice column declared (conf/slices columns)"),
     ]
@@ -106,7 +106,7 @@ def test_a_lower_is_better_slice_metric_is_judged_the_other_way() -> None:
     slices = SliceReport(
         20, {"plan": (Slice("a", 30, False, {"rmse": 2.0}), Slice("b", 30, False, {"rmse": 4.0}))}
     )
-    assert messages(judge(settings, {"rmse": 2.5}, slices=slices))[-1] == (
+    assert messages(judge(settings, {"rmse": 2.5}, slices=slices))[-2] == (
         "failed",
         "slice floor in rmse across plan 3 < value 4 (b 4, the worst of 2)",
     )
@@ -207,7 +207,7 @@ def test_each_slice_gap_is_widened_for_the_noise_of_its_own_rows() -> None:
     settings = GateSettings(slice_metric="balanced_accuracy", slice_max_gap=0.1, margin_noise=0.6)
     # Dream is further below the whole, but on 36 rows; Biscoe, on 400, is the real miss.
     slices = islands(("Biscoe", 400, 0.66), ("Dream", 36, 0.6))
-    assert messages(judge(settings, METRICS, slices=slices))[-1] == (
+    assert messages(judge(settings, METRICS, slices=slices))[-2] == (
         "failed",
         "slice gap in balanced_accuracy across island 0.13 < value 0.14 (whole 0.8, Biscoe 0.66, "
         "the worst of 2; 0.1 plus 0.03 for noise on 400 rows)",
