@@ -99,19 +99,15 @@ def contributions_section(facts: CardFacts) -> str:
     rows = f"{report.sample_rows} training rows" if report.sample_rows is not None else "a sample"
     intro = (
         f"Ablation drop: how much worse {report.metric} gets when the model is refitted without "
-        f"the feature ({rows}); importance: the fall when its values are shuffled; cost: its "
-        "preprocessing time. Small drops on a sample are noise; correlated features share credit."
+        f"the feature ({rows}); importance: the fall when its values are shuffled. Small drops "
+        "on a sample are noise; correlated features share credit. Each feature's preprocessing "
+        "time is in reports/features.json: a measure of the machine, it stays out of the card, "
+        "so the same commit writes the same card."
     )
     table_rows = [
-        [
-            f"`{f.name}`",
-            number(f.ablation_drop),
-            number(f.importance),
-            number(f.cost_ms_per_1k_rows),
-        ]
-        for f in report.features
+        [f"`{f.name}`", number(f.ablation_drop), number(f.importance)] for f in report.features
     ]
-    header = ["feature", "ablation drop", "importance", "ms per 1k rows"]
+    header = ["feature", "ablation drop", "importance"]
     return "\n".join([heading, "", intro, "", table(header, table_rows)])
 
 

@@ -56,7 +56,7 @@ def reproduce(
         for line in check.differences:
             typer.echo(f"    {line}")
         for line in check.tolerated:
-            typer.echo(f"    {line} (declared unstable: allowed)")
+            typer.echo(f"    {line}")
     if result.kept is not None:
         typer.echo(f"The clone is kept in {result.kept}.")
     with user_errors():

@@ -8,6 +8,8 @@ is read. Row labels count from 0 across the whole file, so a message can name a 
 from __future__ import annotations
 
 import contextlib
+import signal
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -75,6 +77,28 @@ def read_chunks(
     return _parquet_chunks(path, size)
 
 
+@contextlib.contextmanager
+def _noting_ctrl_c(stopped: list[int]) -> Iterator[None]:
+    """Record a Ctrl-C in STOPPED before it interrupts, wherever in pandas' reading it lands.
+
+    A Ctrl-C can also land as the parser enters or leaves the file's `read`, outside what
+    `_Watched` sees; the handler notes it first. Only the main thread can set a handler.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def note(signum: int, frame: Any) -> None:
+        stopped.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, note)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class _Watched:
     """A text file that remembers a Ctrl-C during a read.
 
@@ -104,13 +128,14 @@ def _csv_chunks(path: Path, text: dict[str, Any], size: int) -> Iterator[pd.Data
     import pandas as pd
 
     source = None
+    stopped: list[int] = []
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
+        with path.open(encoding="utf-8-sig", newline="") as handle, _noting_ctrl_c(stopped):
             source = _Watched(handle)
             with pd.read_csv(source, chunksize=size, dtype=text) as reader:
                 yield from reader  # the index runs on from chunk to chunk
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        if source is not None and source.interrupted:
+        if stopped or (source is not None and source.interrupted):
             raise KeyboardInterrupt from None
         raise DataError(f"{path}: not a readable CSV file ({first_line(exc)}).") from None
     except pd.errors.EmptyDataError:

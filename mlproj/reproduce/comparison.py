@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 SHOWN_ROWS = 5
+# Keys whose values measure the machine, not the commit: the features report's preprocessing
+# times. A JSON output that differs only in them still reproduces.
+TIMING_KEYS = frozenset({"cost_ms_per_1k_rows"})
 
 
 @dataclass(frozen=True)
@@ -114,9 +117,14 @@ def predict(model: Any, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | No
 
 
 def compare_hashes(
-    recorded: Mapping[str, Any], retrained: Mapping[str, Any], unstable: Collection[str] = ()
+    recorded: Mapping[str, Any],
+    retrained: Mapping[str, Any],
+    unstable: Collection[str] = (),
+    timings_only: Collection[str] = (),
 ) -> Check:
     """Every DVC output's hash in two `dvc.lock` files; UNSTABLE outputs may differ.
+
+    TIMINGS_ONLY outputs differ in measured times alone (see `same_but_timings`): tolerated.
 
     An input (a dependency no stage writes) whose hash differs means the recorded
     `dvc.lock` did not match its own commit's files: it was not rerun before committing.
@@ -128,7 +136,12 @@ def compare_hashes(
         line = _hash_line(path, old_outs.get(path), new_outs.get(path))
         if line is None:
             continue
-        (tolerated if _declared(path, unstable) else lines).append(line)
+        if _declared(path, unstable):
+            tolerated.append(f"{line} (declared unstable: allowed)")
+        elif path in timings_only:
+            tolerated.append(f"{line} (only its measured times differ: allowed)")
+        else:
+            lines.append(line)
     old_ins, new_ins = lock_inputs(recorded), lock_inputs(retrained)
     for path in sorted(old_ins.keys() & new_ins.keys()):
         if old_ins[path] != new_ins[path]:
@@ -139,6 +152,19 @@ def compare_hashes(
     return Check(
         "output hashes", f"{len(old_outs)} DVC outputs in dvc.lock", (*lines,), (*tolerated,)
     )
+
+
+def same_but_timings(recorded: Any, retrained: Any) -> bool:
+    """True when two parsed JSON documents are equal once every TIMING_KEYS value is left out."""
+    return bool(_without_timings(recorded) == _without_timings(retrained))
+
+
+def _without_timings(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_timings(v) for k, v in value.items() if k not in TIMING_KEYS}
+    if isinstance(value, list):
+        return [_without_timings(v) for v in value]
+    return value
 
 
 def lock_outputs(lock: Mapping[str, Any]) -> dict[str, str]:

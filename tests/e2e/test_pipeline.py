@@ -29,7 +29,8 @@ def test_the_baseline_is_trained_and_reported(penguins: Path) -> None:
     metrics = json.loads((penguins / "metrics.json").read_text())
     assert metrics["accuracy"] >= 0.9
     own = {"accuracy", "balanced_accuracy", "f1_macro", "roc_auc"}
-    assert set(metrics) == own | {"baseline", "simple"}
+    assert set(metrics) == own | {"baseline", "simple", "per_class"}
+    assert set(metrics["per_class"]) == {"Adelie", "Chinstrap", "Gentoo"}
     assert set(metrics["baseline"]) == set(metrics["simple"]) == own
     for plot in ("confusion.csv", "roc.csv", "precision_recall.csv"):
         assert len(pd.read_csv(penguins / "plots" / plot)) > 1
@@ -291,7 +292,8 @@ def test_user_data_pipelines(tmp_path: Path, kind: str) -> None:
         if kind == "classification"
         else {"rmse", "mae", "r2"}
     )
-    assert set(metrics) == own | {"baseline", "simple"}
+    per_class = {"per_class"} if kind == "classification" else set()
+    assert set(metrics) == own | {"baseline", "simple"} | per_class
     # User data: the margins are judged from the start; the rest says it is skipped and why.
     assert (gates["status"], gates["passed"], gates["checked"], gates["skipped"]) == (
         "passed",

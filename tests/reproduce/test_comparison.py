@@ -14,6 +14,7 @@ from mlproj.reproduce.comparison import (
     lock_inputs,
     lock_outputs,
     predict,
+    same_but_timings,
 )
 from tests.toy_project import TRAIN, classifier, regressor
 
@@ -142,7 +143,10 @@ def test_differing_hashes_are_listed_and_unstable_ones_tolerated() -> None:
         "models/model_skops: 12345678 recorded, 09876543 retrained",
         "new: produced by the retrain, not recorded",
     )
-    assert check.tolerated == ("reports/figures: abcdef01.dir recorded, fedcba98.dir retrained",)
+    assert check.tolerated == (
+        "reports/figures: abcdef01.dir recorded, fedcba98.dir retrained "
+        "(declared unstable: allowed)",
+    )
 
 
 def test_a_changed_input_says_the_lock_was_stale() -> None:
@@ -153,3 +157,24 @@ def test_a_changed_input_says_the_lock_was_stale() -> None:
         "demo/train.py (an input): aaa recorded, ccc now: dvc.lock was not updated for this "
         "commit; run `dvc repro` and commit",
     )
+
+
+def test_an_output_that_differs_in_measured_times_alone_is_tolerated() -> None:
+    """The features report times each feature's preprocessing: a machine's figure, not a commit's."""
+    before = {"metric": "accuracy", "features": [{"name": "a", "cost_ms_per_1k_rows": 1.2}]}
+    after = {"metric": "accuracy", "features": [{"name": "a", "cost_ms_per_1k_rows": 1.7}]}
+    assert same_but_timings(before, after)
+    assert not same_but_timings(before, {**after, "metric": "r2"})
+    recorded = {
+        "stages": {"evaluate": {"outs": [{"path": "reports/features.json", "md5": "a" * 8}]}}
+    }
+    retrained = {
+        "stages": {"evaluate": {"outs": [{"path": "reports/features.json", "md5": "b" * 8}]}}
+    }
+    check = compare_hashes(recorded, retrained, timings_only=["reports/features.json"])
+    assert check.passed
+    assert check.tolerated == (
+        "reports/features.json: aaaaaaaa recorded, bbbbbbbb retrained "
+        "(only its measured times differ: allowed)",
+    )
+    assert not compare_hashes(recorded, retrained).passed
