@@ -82,6 +82,8 @@ def test_feature_release_and_hotfix_cycle(project: Path, pre_commit_home: Path) 
     new = dict(flatten(json.loads((project / "metrics.json").read_text())))
     assert new["accuracy"] < old["accuracy"]
     for name in old:
+        if name.startswith("per_class."):
+            continue  # many: a row only when one changes (tests/review/test_report.py)
         row = f"| {name} | {number(old[name])} | {number(new[name])} |"
         assert row in report
     accuracy_delta = number(new["accuracy"] - old["accuracy"], sign=True)
