@@ -158,7 +158,9 @@ def test_a_commit_that_does_not_reproduce(monkeypatch: pytest.MonkeyPatch, tmp_p
             "output hashes",
             "14 DVC outputs in dvc.lock",
             ("models/model.skops: 12345678 recorded, 87654321 retrained",),
-            ("reports/explain.html: aaaaaaaa recorded, bbbbbbbb retrained",),
+            (
+                "reports/explain.html: aaaaaaaa recorded, bbbbbbbb retrained (declared unstable: allowed)",
+            ),
         ),
     )
     kept = tmp_path / "clone"
