@@ -13,6 +13,7 @@ from omegaconf import DictConfig
 from {{ cookiecutter.package_name }}.data import features_and_target
 from {{ cookiecutter.package_name }}.models import (
     SCALE_FREE,
+    as_trained,
     build_model,
     build_pipeline,
     build_references,
@@ -73,3 +74,18 @@ def test_simple_reference_is_fitted_on_a_seeded_bounded_sample(
         fits.append(simple.fit(features, target).predict(features))
     np.testing.assert_array_equal(fits[0], fits[1])
     assert len(fits[0]) == len(sample)
+
+
+def test_refits_run_the_rounds_the_trained_boosting_model_ran(sample: pd.DataFrame) -> None:
+    """Early stopping ended the model early: a refit on a sample stops where it did."""
+    config = compose_config(
+        "model=hist_gradient_boosting", "model.early_stopping=true", "model.n_iter_no_change=1"
+    )
+    features, target = features_and_target(sample, config)
+    trained = build_pipeline(config).fit(features, target)
+    rounds = trained[-1].n_iter_
+    assert rounds < config.model.max_iter
+    refit = as_trained(config, trained)
+    assert (refit.model.max_iter, refit.model.early_stopping) == (rounds, False)
+    forest = compose_config("model=random_forest")  # no rounds to match: as configured
+    assert as_trained(forest, build_pipeline(forest).fit(features, target)) is forest

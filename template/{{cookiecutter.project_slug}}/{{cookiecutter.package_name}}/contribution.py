@@ -39,7 +39,7 @@ from threadpoolctl import threadpool_limits
 
 from {{ cookiecutter.package_name }}.data import feature_columns, features_and_target
 from {{ cookiecutter.package_name }}.metrics import scores
-from {{ cookiecutter.package_name }}.models import build_pipeline, build_references
+from {{ cookiecutter.package_name }}.models import as_trained, build_pipeline, build_references
 
 FEATURES_REPORT = "features.json"
 TIMING_RUNS = 3
@@ -50,7 +50,7 @@ def contributions(
 ) -> dict[str, Any]:
     """Importance, ablation drop and preprocessing cost of each feature of MODEL (see above)."""
     settings = cfg.contribution
-    refit = _as_trained(cfg, model)
+    refit = as_trained(cfg, model)
     metric = cfg.gates.margin.metric
     lower = metric in (cfg.gates.get("lower_is_better") or [])
     task = cfg.data.task
@@ -211,22 +211,6 @@ def _cost(cfg: DictConfig, name: str, features: pd.DataFrame, rows: int) -> floa
         preprocess.transform(timed)
         best = min(best, time.perf_counter() - start)
     return float(f"{best * 1e6 / rows:.3g}")
-
-
-def _as_trained(cfg: DictConfig, model: Any) -> DictConfig:
-    """CFG for the refits: a boosting model gets the rounds the trained one stopped at.
-
-    Early stopping ended the trained model after `n_iter_` rounds; a refit on the small sample
-    would run all `max_iter` (early stopping is off below 10,000 rows), learning more than the
-    model it stands for at several times the cost. Other models are refitted as configured.
-    """
-    estimator = model[-1] if hasattr(model, "steps") else model
-    rounds = getattr(estimator, "n_iter_", None)
-    if not hasattr(estimator, "do_early_stopping_") or not isinstance(rounds, int):
-        return cfg
-    merged = OmegaConf.merge(cfg, {"model": {"max_iter": rounds, "early_stopping": False}})
-    assert isinstance(merged, DictConfig)
-    return merged
 
 
 def _only(cfg: DictConfig, keep: list[str]) -> DictConfig:

@@ -28,7 +28,7 @@ from threadpoolctl import threadpool_limits
 
 from {{ cookiecutter.package_name }}.data import features_and_target, model_columns, read_table
 from {{ cookiecutter.package_name }}.metrics import scores
-from {{ cookiecutter.package_name }}.models import build_pipeline
+from {{ cookiecutter.package_name }}.models import as_trained, build_pipeline
 
 LEARNING_CURVE = "learning_curve.csv"
 STALENESS = "staleness.json"
@@ -54,12 +54,14 @@ def learning_curve(cfg: DictConfig, model: Any, train: Frame, test: Frame) -> pd
     at `sizes` sizes spaced evenly on a log scale. When the sample is the whole training set,
     its largest point is MODEL itself (the trained model, not refitted); when it is not, the
     trained model is one more point, at the full size. Train scores are on the fitted rows.
+    A boosting model is refitted for the rounds the trained one ran (`models.as_trained`).
     """
     settings = cfg.evidence.learning_curve
     features, target = train
     sample = _sample(len(features), settings.max_rows, cfg.seed)
     sizes = _sizes(len(sample), settings.sizes)
     classes = _classes(model, target) if cfg.data.task == "classification" else []
+    refit = as_trained(cfg, model)  # a boosting model's refits run the rounds it ran
     rows = []
     for size in sizes:
         fitted_rows = sample[:size]
@@ -67,7 +69,7 @@ def learning_curve(cfg: DictConfig, model: Any, train: Frame, test: Frame) -> pd
         whole = size == len(features)
         if not whole and not _learnable(cfg, y):
             continue  # a rare class can leave a small subset with one class: nothing to fit
-        fitted = model if whole else _fit(cfg, x, y)
+        fitted = model if whole else _fit(refit, x, y)
         rows.append(_point(cfg, fitted, size, (x, y), test, classes))
     if len(sample) < len(features):
         x, y = features.iloc[sample], target.iloc[sample]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 from sklearn.base import BaseEstimator, clone
 {%- if cookiecutter.task == 'classification' %}
 from sklearn.dummy import DummyClassifier
@@ -59,6 +59,22 @@ def build_model(model_cfg: DictConfig) -> Any:
 # Rows the `simple` reference model is fitted on, at most: a seeded sample beyond that keeps its
 # fit to seconds at any size; a linear model's score barely moves past ~100,000 rows.
 SIMPLE_MAX_ROWS = 100_000
+
+
+def as_trained(cfg: DictConfig, model: Any) -> DictConfig:
+    """CFG for refitting MODEL's kind on a sample: a boosting model gets the rounds it ran.
+
+    Early stopping ended the trained model after `n_iter_` rounds; a refit on a small sample
+    would run all `max_iter` (early stopping is off below 10,000 rows), learning more than the
+    model it stands for at several times the cost. Other models are refitted as configured.
+    """
+    estimator = model[-1] if isinstance(model, Pipeline) else model
+    rounds = getattr(estimator, "n_iter_", None)
+    if not hasattr(estimator, "do_early_stopping_") or not isinstance(rounds, int):
+        return cfg
+    merged = OmegaConf.merge(cfg, {"model": {"max_iter": rounds, "early_stopping": False}})
+    assert isinstance(merged, DictConfig)
+    return merged
 
 
 def build_pipeline(cfg: DictConfig) -> Pipeline:
