@@ -81,8 +81,9 @@ def read_chunks(
 def _noting_ctrl_c(stopped: list[int]) -> Iterator[None]:
     """Record a Ctrl-C in STOPPED before it interrupts, wherever in pandas' reading it lands.
 
-    A Ctrl-C can also land as the parser enters or leaves the file's `read`, outside what
-    `_Watched` sees; the handler notes it first. Only the main thread can set a handler.
+    pandas' C parser reports an exception raised by the file's `read` as "Calling read(nbytes)
+    on source failed", a parse error: without this, Ctrl-C half way would say the file is bad.
+    Python runs signal handlers in the main thread alone, so only there can a Ctrl-C land.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -99,43 +100,19 @@ def _noting_ctrl_c(stopped: list[int]) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-class _Watched:
-    """A text file that remembers a Ctrl-C during a read.
-
-    pandas' C parser reports an exception raised by the file's `read` as "Calling read(nbytes)
-    on source failed", a parse error: without this, Ctrl-C half way would say the file is bad.
-    """
-
-    def __init__(self, handle: Any) -> None:
-        self._handle = handle
-        self.interrupted = False
-
-    def read(self, size: int = -1) -> Any:
-        try:
-            return self._handle.read(size)
-        except KeyboardInterrupt:
-            self.interrupted = True
-            raise
-
-    def __iter__(self) -> Any:
-        return iter(self._handle)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._handle, name)
-
-
 def _csv_chunks(path: Path, text: dict[str, Any], size: int) -> Iterator[pd.DataFrame]:
     import pandas as pd
 
-    source = None
     stopped: list[int] = []
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle, _noting_ctrl_c(stopped):
-            source = _Watched(handle)
-            with pd.read_csv(source, chunksize=size, dtype=text) as reader:
-                yield from reader  # the index runs on from chunk to chunk
+        with (
+            _noting_ctrl_c(stopped),
+            path.open(encoding="utf-8-sig", newline="") as handle,
+            pd.read_csv(handle, chunksize=size, dtype=text) as reader,
+        ):
+            yield from reader  # the index runs on from chunk to chunk
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        if stopped or (source is not None and source.interrupted):
+        if stopped:
             raise KeyboardInterrupt from None
         raise DataError(f"{path}: not a readable CSV file ({first_line(exc)}).") from None
     except pd.errors.EmptyDataError:
