@@ -10,20 +10,14 @@ import pytest
 from typer.testing import CliRunner
 
 from mlproj.cli import app
-from tests.score.builder import build, gates
+from tests.score.builder import gated_project
 
 runner = CliRunner()
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    report = gates("passed", ("margin over simple", "passed"), ("max gap in a across b", "passed"))
-    return build(
-        tmp_path / "p",
-        files={"reports/gates.json": report, ".github/dependabot.yml": "version: 2\n"},
-        stages={"gates": ["reports/gates.json"]},
-        ran={"gates": []},
-    )
+    return gated_project(tmp_path / "p")
 
 
 def test_markdown_and_json_print_the_same_numbers(project: Path) -> None:

@@ -107,3 +107,14 @@ def junit(when: str, *cases: tuple[str, str]) -> str:
         '<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest" '
         f'timestamp="{when}">{body}</testsuite></testsuites>'
     )
+
+
+def gated_project(root: Path) -> Path:
+    """A project whose gates stage ran and passed its margin and inclusion gates, with Dependabot."""
+    report = gates("passed", ("margin over simple", "passed"), ("max gap in a across b", "passed"))
+    return build(
+        root,
+        files={"reports/gates.json": report, ".github/dependabot.yml": "version: 2\n"},
+        stages={"gates": ["reports/gates.json"]},
+        ran={"gates": []},
+    )

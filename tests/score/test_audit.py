@@ -9,18 +9,12 @@ import pytest
 from mlproj.errors import NotAProject, ScoreBelowMinimum
 from mlproj.score import score_project
 from mlproj.score.audit import check_minimum
-from tests.score.builder import build, gates
+from tests.score.builder import gated_project
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    report = gates("passed", ("margin over simple", "passed"), ("max gap in a across b", "passed"))
-    return build(
-        tmp_path / "p",
-        files={"reports/gates.json": report, ".github/dependabot.yml": "version: 2\n"},
-        stages={"gates": ["reports/gates.json"]},
-        ran={"gates": []},
-    )
+    return gated_project(tmp_path / "p")
 
 
 def test_the_final_score_is_the_lowest_section(project: Path) -> None:
