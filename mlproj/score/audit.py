@@ -7,7 +7,8 @@ from pathlib import Path
 from mlproj.errors import NotAProject, ScoreBelowMinimum
 from mlproj.score.data_model import DATA, MODEL
 from mlproj.score.evidence import PARAMS_FILE, Evidence
-from mlproj.score.operations import INFRASTRUCTURE, MONITORING
+from mlproj.score.monitoring import MONITORING
+from mlproj.score.operations import INFRASTRUCTURE
 from mlproj.score.scorecard import Scorecard, TestScore, points
 
 RUBRIC = {"data": DATA, "model": MODEL, "infrastructure": INFRASTRUCTURE, "monitoring": MONITORING}

@@ -165,8 +165,12 @@ def reviewed(ev: Evidence) -> Verdict:
 
 
 def online_offline(ev: Evidence) -> Verdict:
-    """Model 2: offline and online metrics correlate: needs serving, which records nothing yet."""
-    return none("", "no online metric is recorded: the model is not served yet")
+    """Model 2: offline and online metrics correlate (monitor's quality on labelled requests)."""
+    from mlproj.score.monitoring import MONITOR, monitored
+
+    found = monitored(ev, "quality", "the metric on labelled served rows matches the release's")
+    why = "no online metric: `mlproj monitor` has not judged labelled served rows"
+    return found or none(reports_path(ev, MONITOR), why)
 
 
 def tuned(ev: Evidence) -> Verdict:

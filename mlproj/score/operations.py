@@ -1,8 +1,4 @@
-"""The Infrastructure and Monitoring tests of the ML Test Score, each read from the records.
-
-Monitoring is about a served model, and serving comes later: where nothing is recorded the
-test scores 0 and says so, rather than crediting a check that could run but never did.
-"""
+"""The Infrastructure tests of the ML Test Score, each read from the records."""
 
 from __future__ import annotations
 
@@ -13,8 +9,6 @@ from mlproj.score.evidence import Evidence
 from mlproj.score.records import (
     Verdict,
     automated,
-    current_output,
-    gate_verdict,
     gates_report,
     manual,
     none,
@@ -22,7 +16,6 @@ from mlproj.score.records import (
 )
 
 REGISTRY = ".gto"
-NO_SERVING = "no serving yet: nothing records"
 
 
 def reproducible(ev: Evidence) -> Verdict:
@@ -98,91 +91,6 @@ def rollback(ev: Evidence) -> Verdict:
     return manual(REGISTRY, f"{len(releases)} releases; `mlproj registry rollback` is run by hand")
 
 
-def dependencies(ev: Evidence) -> Verdict:
-    """Monitoring 1: dependency changes result in notification (Dependabot or Renovate)."""
-    for path in (
-        ".github/dependabot.yml",
-        ".github/dependabot.yaml",
-        "renovate.json",
-        ".github/renovate.json",
-        ".renovaterc.json",
-    ):
-        if (ev.root / path).is_file():
-            return manual(
-                path,
-                "updates are proposed as pull requests; the service's runs "
-                "leave no record in the repository",
-            )
-    return none(".github/dependabot.yml", "no dependency update service is configured")
-
-
-def invariants(ev: Evidence) -> Verdict:
-    """Monitoring 2: data invariants hold for inputs (the last drift check's contract rows)."""
-    path, report = _drift(ev)
-    if report is None:
-        return none(path, "no production batch was checked (`mlproj drift BATCH`)")
-    contract = report.get("out_of_contract")
-    status = contract.get("status") if isinstance(contract, dict) else None
-    if status == "drift":
-        return none(path, "the last batch checked broke the data contract")
-    if status is None:
-        return none(path, "the drift report has no contract check")
-    return automated(path, "the last production batch checked kept the data contract")
-
-
-def skew(ev: Evidence) -> Verdict:
-    """Monitoring 3: training and serving are not skewed (the last drift check passed)."""
-    path, report = _drift(ev)
-    if report is None:
-        return none(path, "no production batch was compared with training")
-    if report.get("drift") is not False:
-        return none(path, "the last batch checked drifted from the training data")
-    return automated(path, "the last production batch checked matched the training data")
-
-
-def stale(ev: Evidence) -> Verdict:
-    """Monitoring 4: models are not too stale: needs the served model's age."""
-    return none("", f"{NO_SERVING} the served model's age")
-
-
-def numerically_stable(ev: Evidence) -> Verdict:
-    """Monitoring 5: models are numerically stable: needs NaN and infinity counts from serving."""
-    return none("", f"{NO_SERVING} NaN or infinite predictions")
-
-
-def performance(ev: Evidence) -> Verdict:
-    """Monitoring 6: computing performance has not regressed: needs serving latency."""
-    return none("", f"{NO_SERVING} latency or throughput")
-
-
-def quality(ev: Evidence) -> Verdict:
-    """Monitoring 7: prediction quality has not regressed (incidents, the max-drop gate)."""
-    gate = gate_verdict(gates_report(ev), ("max drop",), "max drop since the last release")
-    if gate is not None and gate.points:
-        return gate
-    path = reports_path(ev, "regressions.json")
-    report, why = current_output(ev, path)
-    incidents = report.get("incidents") if isinstance(report, dict) else None
-    if isinstance(report, dict) and incidents:
-        if report.get("passed") is True:
-            return automated(path, f"{len(incidents)} production incident(s) checked, passed")
-        return none(path, "a production incident fails again")
-    if gate is not None:
-        return gate
-    return none(
-        path,
-        why
-        if report is None
-        else "no production incident recorded yet; no release to compare with",
-    )
-
-
-def _drift(ev: Evidence) -> tuple[str, dict[str, object] | None]:
-    path = reports_path(ev, "drift/drift.json")
-    report = ev.json(path)
-    return path, report if isinstance(report, dict) else None
-
-
 INFRASTRUCTURE: tuple[tuple[str, Callable[[Evidence], Verdict]], ...] = (
     ("Training is reproducible", reproducible),
     ("Model specs are unit tested", model_tested),
@@ -191,13 +99,4 @@ INFRASTRUCTURE: tuple[tuple[str, Callable[[Evidence], Verdict]], ...] = (
     ("The model is debuggable", debuggable),
     ("Models are canaried before serving", canaried),
     ("Serving models can be rolled back", rollback),
-)
-MONITORING: tuple[tuple[str, Callable[[Evidence], Verdict]], ...] = (
-    ("Dependency changes result in notification", dependencies),
-    ("Data invariants hold for inputs", invariants),
-    ("Training and serving are not skewed", skew),
-    ("Models are not too stale", stale),
-    ("Models are numerically stable", numerically_stable),
-    ("Computing performance has not regressed", performance),
-    ("Prediction quality has not regressed", quality),
 )

@@ -76,45 +76,6 @@ def test_rollback_needs_an_earlier_release(tmp_path: Path) -> None:
     assert rules.canaried(Evidence(tmp_path)).points == 0.5
 
 
-def test_a_clean_drift_check_scores_invariants_and_skew(tmp_path: Path) -> None:
-    report = {"drift": False, "out_of_contract": {"status": "ok"}}
-    build(tmp_path, files={"reports/drift/drift.json": report})
-    ev = Evidence(tmp_path)
-    assert (rules.invariants(ev).points, rules.skew(ev).points) == (1, 1)
-    write(
-        tmp_path,
-        "reports/drift/drift.json",
-        {"drift": True, "out_of_contract": {"status": "drift"}},
-    )
-    ev = Evidence(tmp_path)
-    assert (rules.invariants(ev).points, rules.skew(ev).points) == (0, 0)
-
-
-def test_no_serving_scores_monitoring_0(tmp_path: Path) -> None:
-    build(tmp_path)
-    ev = Evidence(tmp_path)
-    found = [rules.stale(ev), rules.numerically_stable(ev), rules.performance(ev)]
-    assert [f.points for f in found] == [0, 0, 0]
-    assert found[0].reason == "no serving yet: nothing records the served model's age"
-
-
-def test_incidents_that_pass_score_quality_1(tmp_path: Path) -> None:
-    report = {"passed": True, "incidents": [{"id": "i1"}]}
-    build(
-        tmp_path,
-        files={"reports/regressions.json": report},
-        stages={"regression": ["reports/regressions.json"]},
-        ran={"regression": []},
-    )
-    found = rules.quality(Evidence(tmp_path))
-    assert (found.points, found.reason) == (1, "1 production incident(s) checked, passed")
-
-
-def test_dependabot_is_a_manual_record(tmp_path: Path) -> None:
-    build(tmp_path, files={".github/dependabot.yml": "version: 2\n"})
-    assert rules.dependencies(Evidence(tmp_path)).points == 0.5
-
-
 def test_the_stage_computing_the_score_is_not_required_to_have_ran(tmp_path: Path) -> None:
     build(
         tmp_path,
