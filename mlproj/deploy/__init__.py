@@ -2,7 +2,7 @@
 
 `smoke` tests a running `mlproj serve` over HTTP (`client` talks to it, `answers` says what a
 right answer is); `versions` compares the primary with a shadow or canary version over the
-prediction log; `settings` reads what `conf/serve` holds them to.
+prediction log. Both read what `conf/serve` holds them to through `mlproj.serve.settings`.
 """
 
 from __future__ import annotations

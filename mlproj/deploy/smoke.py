@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 from mlproj._core.text import brief, number
 from mlproj.deploy.answers import Expected, answer_problem, incident_output, rows_json
 from mlproj.deploy.client import Service, Unanswered, check_url
-from mlproj.deploy.settings import LatencyBudget, latency_budget, max_rows
 from mlproj.errors import SmokeFailed
 
 if TYPE_CHECKING:
@@ -29,6 +28,7 @@ if TYPE_CHECKING:
 
     from mlproj.data.contract import Contract
     from mlproj.incidents.incident import Incident
+    from mlproj.serve.settings import LatencyBudget
 
 # Sample rows made from the contract: the first few go one per request, then all in one batch.
 SAMPLE_ROWS = 20
@@ -129,8 +129,10 @@ def _plan(project_root: Path) -> _Plan:
     from mlproj.data.synthetic import synthesize
     from mlproj.incidents.store import load_incidents, read_rows
     from mlproj.project.project import open_project
+    from mlproj.serve.settings import serve_settings
 
     project = open_project(project_root)
+    settings = serve_settings(project)
     contract = load_contract(project.contract)
     target = contract.rule(project.target) if project.target in contract.names else None
     seed = project.params.get("seed", 0)
@@ -148,8 +150,8 @@ def _plan(project_root: Path) -> _Plan:
         samples=samples[list(features)],
         incidents=incidents,
         features=features,
-        budget=latency_budget(project.params),
-        max_rows=max_rows(project.params),
+        budget=settings.latency,
+        max_rows=settings.max_rows,
     )
 
 

@@ -13,11 +13,11 @@ import json
 import math
 from dataclasses import asdict, dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from mlproj._core.text import number
-from mlproj.deploy.settings import ShadowGates, shadow_gates
 from mlproj.errors import NotEnoughEvidence, VersionsDisagree
 from mlproj.predictionlog.schema import (
     LATENCY_MS,
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from mlproj.data.dataset import Task
+    from mlproj.serve.settings import ShadowGates
 
 REPORT = "compare-versions.json"
 METRICS: dict[str, str] = {"classification": "balanced_accuracy", "regression": "r2"}
@@ -128,15 +129,18 @@ def compare_versions(
     `Comparison.check` says whether the candidate may replace the primary.
     """
     from mlproj._core.atomic import write_text
-    from mlproj.predictionlog.feedback import feedback_folder, latest_labels, log_folder
+    from mlproj.predictionlog.feedback import latest_labels
     from mlproj.predictionlog.schema import read_log
     from mlproj.project.project import open_project
+    from mlproj.serve.settings import serve_settings
 
     project = open_project(project_root)
-    gates = shadow_gates(project.params)
+    settings = serve_settings(project)
     columns = [REQUEST_ID, ROW, TIME, MODEL_VERSION, ROLE, PREDICTION, LATENCY_MS]
-    log = read_log(log_folder(project), since=since, until=until, columns=columns)
-    comparison = _compare(log, lambda: latest_labels(feedback_folder(project)), project.task, gates)
+    log = read_log(settings.log.path, since=since, until=until, columns=columns)
+    # Labels are read only when there is a pair of versions to score them on.
+    labels = partial(latest_labels, settings.log.feedback)
+    comparison = _compare(log, labels, project.task, settings.shadow)
     result = Comparison(since=since, until=until, report=project.reports / REPORT, **comparison)
     text = json.dumps(result.to_json(), indent=2, ensure_ascii=False, allow_nan=False)
     write_text(result.report, text + "\n")
