@@ -287,3 +287,47 @@ def test_the_command_names_the_failed_check_after_the_table(served: tuple[Path, 
     assert result.output.splitlines()[-1] == (
         f"Error: {url} failed 1 smoke check: version (the service runs v1.0.0, expected v3)"
     )
+
+
+class GapsAsNaN:
+    """The toy model, reading a JSON null as pandas reads a CSV's empty cell (its encoder
+    refuses None, which mlproj serve passes on as sent)."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self.classes_ = model.classes_
+        self.feature_names_in_ = model.feature_names_in_
+
+    def predict(self, rows: Any) -> Any:
+        return self.model.predict(rows.fillna(float("nan")))
+
+    def predict_proba(self, rows: Any) -> Any:
+        return self.model.predict_proba(rows.fillna(float("nan")))
+
+
+def test_mlproj_serves_own_app_passes_and_logs_the_smoke_traffic(toy: Path, model: Any) -> None:
+    import hashlib
+
+    from mlproj.data.contract import load_contract
+    from mlproj.serve.app import build_app
+    from mlproj.serve.model import served
+    from tests.serve.helpers import Recorder
+
+    contract = toy / "data" / "contract.yaml"
+    primary = served(
+        GapsAsNaN(model),
+        "v1.0.0",
+        load_contract(contract),
+        "classification",
+        features=("x", "color"),
+        contract_sha256=hashlib.sha256(contract.read_bytes()).hexdigest(),
+    )
+    fixed_incident(toy, Expectation("no_error"), "x,color\n1.0,green\n2.0,red\n")
+    log = Recorder()
+    app = build_app(primary, writer=log)
+    result = smoke(toy, URL, client=client(app), requests=2, expect_version="v1.0.0")
+    assert failed(result) == {
+        "incident INC-1": '1 of 2 rows fails: row 0: the service refused it (422: "row 1: '
+        "column 'color' is 'green', not one of blue, red\")"
+    }
+    assert set(log.rows()["_request_id"].str.split("-").str[0]) == {"smoke"}
