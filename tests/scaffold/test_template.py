@@ -334,7 +334,9 @@ def test_workflows_run_every_check_the_issue_names(tmp_path: Path) -> None:
     ci = (project / ".github/workflows/ci.yml").read_text()
     for step in ("pre-commit run", "pytest --junitxml reports/junit.xml", "dvc repro",
                  "mlproj regression run", "mlproj score",
-                 "mlproj review report --base", "mlproj review post"):  # fmt: skip
+                 "mlproj review report --base", "mlproj review post",
+                 "mlproj serve --model models/model.skops --port 8000",
+                 "mlproj smoke http://127.0.0.1:8000 --wait 60"):  # fmt: skip
         assert step in ci
         assert step in (project / ".gitlab-ci.yml").read_text()
     review = yaml.safe_load((project / ".github/workflows/review.yml").read_text())
