@@ -305,23 +305,29 @@ class GapsAsNaN:
         return self.model.predict_proba(rows.fillna(float("nan")))
 
 
-def test_mlproj_serves_own_app_passes_and_logs_the_smoke_traffic(toy: Path, model: Any) -> None:
+def served_toy(project: Path, model: Any, version: str = "v1.0.0") -> Any:
+    """The toy model as `mlproj serve` serves it, with the project's contract."""
     import hashlib
 
     from mlproj.data.contract import load_contract
-    from mlproj.serve.app import build_app
     from mlproj.serve.model import served
-    from tests.serve.helpers import Recorder
 
-    contract = toy / "data" / "contract.yaml"
-    primary = served(
+    contract = project / "data" / "contract.yaml"
+    return served(
         GapsAsNaN(model),
-        "v1.0.0",
+        version,
         load_contract(contract),
         "classification",
         features=("x", "color"),
         contract_sha256=hashlib.sha256(contract.read_bytes()).hexdigest(),
     )
+
+
+def test_mlproj_serves_own_app_passes_and_logs_the_smoke_traffic(toy: Path, model: Any) -> None:
+    from mlproj.serve.app import build_app
+    from tests.serve.helpers import Recorder
+
+    primary = served_toy(toy, model)
     fixed_incident(toy, Expectation("no_error"), "x,color\n1.0,green\n2.0,red\n")
     log = Recorder()
     app = build_app(primary, writer=log)
@@ -331,3 +337,12 @@ def test_mlproj_serves_own_app_passes_and_logs_the_smoke_traffic(toy: Path, mode
         "column 'color' is 'green', not one of blue, red\")"
     }
     assert set(log.rows()["_request_id"].str.split("-").str[0]) == {"smoke"}
+
+
+def test_answers_from_the_canary_are_answers_from_the_service(toy: Path, model: Any) -> None:
+    from mlproj.serve.app import build_app
+
+    canary = served_toy(toy, model, "v1.1.0")
+    app = build_app(served_toy(toy, model), canary=canary, share=0.5)
+    result = smoke(toy, URL, client=client(app), requests=4, expect_version="v1.0.0")
+    assert result.failed == ()
