@@ -320,3 +320,48 @@ class SweepRefused(UserError):
     """
 
     exit_code = 34
+
+
+class CannotServe(UserError):
+    """Raised when `mlproj serve` cannot start: nothing is listening yet when it is raised.
+
+    The stage holds no version (assign one with `mlproj registry assign`, or serve the workspace
+    model with `--model`), the version is not registered, the port is in use, a data contract
+    column starts with `_` (the prediction log keeps those names for its own fields), the
+    canary's share is outside (0, 1], or `--shadow` and `--canary` were given together.
+    """
+
+    exit_code = 36
+
+
+class SmokeFailed(UserError):
+    """Raised by `mlproj smoke` when a running service fails a post-deployment check.
+
+    The service did not answer `/health` in time, or answered something it should not: a wrong
+    version, a shape the HTTP API does not have, a class the contract does not allow, a contract
+    break it accepted, a fixed incident it fails again, a latency over the `serve.latency`
+    budget. The message names each failed check in one line.
+    """
+
+    exit_code = 37
+
+
+class VersionsDisagree(UserError):
+    """Raised by `mlproj compare-versions` when the shadow or canary version fails a gate.
+
+    The gates are `serve.shadow` in params.yaml: agreement with the primary, the metric drop on
+    labelled rows, the p95 latency ratio. The report is written first; the message names each
+    gate missed, its threshold and value.
+    """
+
+    exit_code = 38
+
+
+class NotEnoughEvidence(UserError):
+    """Raised by `mlproj compare-versions` when the log holds too few rows for a verdict.
+
+    Fewer compared rows than `serve.shadow.min_rows` (or no shadow or canary rows at all in
+    the window): no verdict is given either way. The report is written first.
+    """
+
+    exit_code = 39

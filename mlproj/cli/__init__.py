@@ -10,6 +10,7 @@ import typer
 from mlproj.cli import card as card_command
 from mlproj.cli import contract as contract_command
 from mlproj.cli import drift as drift_command
+from mlproj.cli import feedback as feedback_command
 from mlproj.cli import flow as flow_command
 from mlproj.cli import gates as gates_command
 from mlproj.cli import new as new_command
@@ -20,8 +21,11 @@ from mlproj.cli import regression as regression_command
 from mlproj.cli import reproduce as reproduce_command
 from mlproj.cli import review as review_command
 from mlproj.cli import score as score_command
+from mlproj.cli import serve as serve_command
+from mlproj.cli import smoke as smoke_command
 from mlproj.cli import sweep as sweep_command
 from mlproj.cli import update as update_command
+from mlproj.cli import versions as versions_command
 from mlproj.cli._boundary import state
 
 app = typer.Typer(
@@ -48,6 +52,10 @@ app.command("update")(update_command.update)
 app.command("score")(score_command.score)
 app.add_typer(contract_command.app, name="contract")
 app.command("sweep")(sweep_command.sweep)
+app.command("serve")(serve_command.serve)
+app.command("smoke")(smoke_command.smoke)
+app.command("feedback")(feedback_command.feedback)
+app.command("compare-versions")(versions_command.compare_versions)
 
 
 def _print_version(value: bool) -> None:
