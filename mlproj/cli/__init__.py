@@ -12,6 +12,7 @@ from mlproj.cli import contract as contract_command
 from mlproj.cli import drift as drift_command
 from mlproj.cli import flow as flow_command
 from mlproj.cli import gates as gates_command
+from mlproj.cli import monitor as monitor_command
 from mlproj.cli import new as new_command
 from mlproj.cli import params as params_command
 from mlproj.cli import predict as predict_command
@@ -48,6 +49,7 @@ app.command("update")(update_command.update)
 app.command("score")(score_command.score)
 app.add_typer(contract_command.app, name="contract")
 app.command("sweep")(sweep_command.sweep)
+app.command("monitor")(monitor_command.monitor)
 
 
 def _print_version(value: bool) -> None:
