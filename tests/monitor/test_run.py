@@ -253,17 +253,27 @@ def test_an_incoming_batch_that_drifted_alerts(project: Path) -> None:
     assert (project / "reports" / "monitor" / "incoming" / "batch" / "drift.html").is_file()
 
 
-def test_the_review_sample_is_seeded_and_shown_literally(project: Path) -> None:
+def test_the_review_sample_is_seeded_and_shown_literally(tmp_path: Path) -> None:
+    project = monitor_project(tmp_path / "p", extra="monitor:\n  review_sample: 5\n  seed: 3\n")
     healthy(project)
     write_log(project, refused_frame(1, color='=HYPERLINK("http://x")'))
-    first = monitor(project, until=DAY)
-    assert first.sample_path is not None
-    text = first.sample_path.read_text()
+    first = monitor(project, until=DAY).sample_path
+    assert first is not None
+    text = first.read_text()
     assert monitor(project, until=DAY).sample_path.read_text() == text  # type: ignore[union-attr]
-    sample = pd.read_csv(first.sample_path)
+    sample = pd.read_csv(first)
+    assert len(sample) == 5
     assert list(sample.columns[:3]) == ["_request_id", "_row", "_time"]
-    if (sample["_role"] == "refused").any():
-        assert "'=HYPERLINK" in text
+    assert list(sample.columns[-3:]) == ["_label", "x", "color"]
+    assert sample["_time"].is_monotonic_decreasing
+
+
+def test_formulas_in_the_review_sample_are_neutralised(tmp_path: Path) -> None:
+    project = monitor_project(tmp_path / "p")
+    write_log(project, refused_frame(1, color='=HYPERLINK("http://x")'))
+    sample = monitor(project, until=DAY).sample_path
+    assert sample is not None
+    assert '\'=HYPERLINK(""http://x"")' in sample.read_text()
 
 
 def test_a_failed_render_writes_nothing(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
