@@ -316,3 +316,27 @@ def test_now_is_the_default_end_of_the_window(project: Path) -> None:
     result = monitor(project)
     assert result.window.until == today
     assert result.window.requests == 10
+
+
+def test_a_release_is_judged_against_its_tagged_metrics_and_dated_by_its_tag(
+    project: Path,
+) -> None:
+    commit_at(project, "2026-01-01T00:00:00+00:00")
+    env = {**os.environ, "GIT_COMMITTER_DATE": "2026-02-01T00:00:00+00:00"}
+    tag = ["git", "tag", "-a", "model@v1.0.0", "-m", "Model v1.0.0"]
+    subprocess.run(tag, cwd=project, env=env, check=True)
+    (project / "metrics.json").write_text('{"balanced_accuracy": 0.5}')  # not what was released
+    log = log_frame(holdout().head(60), version="v1.0.0")
+    write_log(project, log)
+    wrong = ["a" if label == "b" else "b" for label in truth(log)]
+    write_log(project, feedback_frame(log, wrong), "logs/feedback")
+    checks = {c.name: c for c in monitor(project, until=DAY).checks}
+    assert checks["quality"].message == (
+        "balanced_accuracy 0 against 1 at model@v1.0.0, down 1 on 60 labelled row(s) (limit 0.05)"
+    )
+    assert checks["model age"].message.startswith(
+        "v1.0.0 is 292 day(s) old (tag model@v1.0.0 of 2026-02-01; limit 180)"
+    )
+    assert checks["model age"].status == "alert"
+    assert checks["skew"].status == "skipped"  # no registry here: its model cannot be fetched
+    assert checks["skew"].message.startswith("cannot load v1.0.0's model: ")
