@@ -115,3 +115,25 @@ def test_options_that_do_not_go_with_from_log(logged: Path, args: list[str], mes
     result = add(logged, *args)
     assert result.exit_code == 9
     assert result.stderr == f"Error: {message}\n"
+
+
+def test_a_regression_needs_a_tolerance_to_use_its_labels(tmp_path: Path) -> None:
+    from tests.toy_project import make_project, regressor
+
+    project = make_project(tmp_path / "reg", task="regression", model=regressor())
+    log = log_frame(ROWS, per_request=2, model=regressor())
+    write_part(project / "logs" / "predictions", log)
+    write_part(project / "logs" / "feedback", feedback_frame(log, [-4.0, 4.0, -2.0, 3.0]))
+    refused = add(project, "INC-1", "--from-log", "r0")
+    assert refused.exit_code == 9
+    assert refused.stderr == (
+        "Error: --from-log: the feedback labels give each row's right value; add "
+        "--expected-column _label --tolerance T to say how far off a prediction may be.\n"
+    )
+    added = add(
+        project, "INC-1", "--from-log", "r0", "--expected-column", "_label", "--tolerance", "0.1"
+    )
+    assert added.exit_code == 0, added.output
+    assert "The current model passes it: all 2 rows pass" in added.stdout
+    rows = (project / "tests" / "regressions" / "INC-1" / "rows.csv").read_text()
+    assert rows == "x,color,_label\n-2.0,red,-4.0\n2.0,blue,4.0\n"
