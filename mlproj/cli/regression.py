@@ -140,23 +140,13 @@ def _from_log(
     from_file: Path | None,
     **options: Any,
 ) -> Added:
-    """`--from-log`: refuse what does not go with it, then record the logged requests."""
-    from mlproj.errors import InvalidIncident
-    from mlproj.incidents.fromlog import add_regression_from_log
+    """`--from-log`: the logged requests recorded as an incident."""
+    from mlproj.incidents.fromlog import add_regression_from_log, check_log_options
 
-    if not from_log:
-        raise InvalidIncident(
-            f"unexpected argument {request_ids[0]!r}: request ids go with --from-log."
-        )
-    if rows is not None or from_file is not None:
-        raise InvalidIncident(
-            "--from-log takes its rows from the log; give no --rows or --from-file."
-        )
-    if incident is None:
-        raise InvalidIncident(
-            "give INCIDENT and the REQUEST_IDs: add-regression INC-42 --from-log ID..."
-        )
-    return add_regression_from_log(project, incident, request_ids, flags, **options)
+    incident_id = check_log_options(
+        incident, request_ids, from_log=from_log, rows=rows, from_file=from_file
+    )
+    return add_regression_from_log(project, incident_id, request_ids, flags, **options)
 
 
 @app.command()

@@ -1,7 +1,8 @@
 """Production incidents kept as regression tests: recorded, judged, and marked fixed.
 
 `commands` holds what `mlproj add-regression` and `mlproj regression ...` do; `suite` judges a
-model against every incident; `store` reads and writes the incident folders.
+model against every incident; `store` reads and writes the incident folders; `fromlog` makes
+logged requests an incident (`add-regression --from-log`).
 """
 
 from __future__ import annotations

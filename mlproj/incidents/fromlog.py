@@ -79,6 +79,30 @@ def add_regression_from_log(
         return add_regression(project, request, force=force, on_step=on_step)
 
 
+def check_log_options(
+    incident_id: str | None,
+    request_ids: Sequence[str],
+    *,
+    from_log: bool,
+    rows: Path | None,
+    from_file: Path | None,
+) -> str:
+    """The incident id, once the options given with (or without) `--from-log` fit together."""
+    if not from_log:
+        raise InvalidIncident(
+            f"unexpected argument {request_ids[0]!r}: request ids go with --from-log."
+        )
+    if rows is not None or from_file is not None:
+        raise InvalidIncident(
+            "--from-log takes its rows from the log; give no --rows or --from-file."
+        )
+    if incident_id is None:
+        raise InvalidIncident(
+            "give INCIDENT and the REQUEST_IDs: add-regression INC-42 --from-log ID..."
+        )
+    return incident_id
+
+
 def logged_rows(log: Path, request_ids: Sequence[str], features: Sequence[str]) -> pd.DataFrame:
     """The answered rows of REQUEST_IDS, in the order given and by row; refuse unknown ids."""
     import pandas as pd
