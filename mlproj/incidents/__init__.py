@@ -15,6 +15,7 @@ from mlproj.incidents.commands import (
     run_suite,
 )
 from mlproj.incidents.expectations import Expectation
+from mlproj.incidents.fromlog import add_regression_from_log
 from mlproj.incidents.incident import Incident
 from mlproj.incidents.suite import SuiteResult, evaluate
 
@@ -23,6 +24,7 @@ __all__ = [
     "Incident",
     "SuiteResult",
     "add_regression",
+    "add_regression_from_log",
     "check_suite",
     "evaluate",
     "fix_incident",
