@@ -80,7 +80,10 @@ def score(task: str, truth: pd.Series, answers: pd.Series) -> dict[str, float]:
     from sklearn import metrics
 
     if task == "classification":
-        y, p = truth.astype(str).to_numpy(), answers.astype(str).to_numpy()
+        # Classes as integer codes: scikit-learn sorts text labels in Python, 20 s for a million.
+        both = np.concatenate([truth.astype(str).to_numpy(), answers.astype(str).to_numpy()])
+        codes = pd.factorize(both)[0]
+        y, p = codes[: len(truth)], codes[len(truth) :]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # a window may hold one class only
             return {
