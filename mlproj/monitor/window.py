@@ -61,8 +61,8 @@ class LogWindow:
         if self.answered.empty:
             return None
         primary = self.answered[self.answered[ROLE] == "primary"]
-        latest = (primary if len(primary) else self.answered).sort_values(TIME).iloc[-1]
-        return str(latest[MODEL_VERSION])
+        rows = primary if len(primary) else self.answered
+        return str(rows[MODEL_VERSION].to_numpy()[rows[TIME].to_numpy().argmax()])
 
 
 def window_days(until: date | None, days: int) -> tuple[date, date]:
