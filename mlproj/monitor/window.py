@@ -62,7 +62,7 @@ class LogWindow:
             return None
         primary = self.answered[self.answered[ROLE] == "primary"]
         rows = primary if len(primary) else self.answered
-        return str(rows[MODEL_VERSION].to_numpy()[rows[TIME].to_numpy().argmax()])
+        return str(rows[MODEL_VERSION].iloc[int(rows[TIME].argmax())])
 
 
 def window_days(until: date | None, days: int) -> tuple[date, date]:
