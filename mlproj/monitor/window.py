@@ -52,9 +52,9 @@ class LogWindow:
 
     @property
     def versions(self) -> tuple[str, ...]:
-        """The model versions that answered in the window, most rows first."""
+        """The model versions that answered in the window, most rows first (ties by name)."""
         counts = self.answered[MODEL_VERSION].astype(str).value_counts()
-        return tuple(str(v) for v in counts.index)
+        return tuple(sorted((str(v) for v in counts.index), key=lambda v: (-counts[v], v)))
 
     def serving_version(self) -> str | None:
         """The version that answered last (a primary row when there is one): the one judged."""

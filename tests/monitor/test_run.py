@@ -340,3 +340,17 @@ def test_a_release_is_judged_against_its_tagged_metrics_and_dated_by_its_tag(
     assert checks["model age"].status == "alert"
     assert checks["skew"].status == "skipped"  # no registry here: its model cannot be fetched
     assert checks["skew"].message.startswith("cannot load v1.0.0's model: ")
+
+
+def test_the_version_that_answered_last_is_judged(project: Path) -> None:
+    write_log(project, log_frame(holdout().head(30), version="workspace@old"))
+    later = log_frame(holdout().head(30), prefix="n")
+    later["_time"] = later["_time"] + pd.Timedelta(hours=2)
+    write_log(project, later)
+    result = monitor(project, until=DAY)
+    assert result.model_version == "workspace"
+    assert result.window.versions == ("workspace", "workspace@old")  # as many rows: by name
+    assert result.notes == (
+        "Judged workspace, the version that answered last; also answered: workspace@old "
+        "(compare them with `mlproj compare-versions`).",
+    )
