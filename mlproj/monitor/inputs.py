@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from mlproj._core.text import listing, percent
 from mlproj.drift.check import compare_frames, run_drift
 from mlproj.drift.rules import Thresholds
-from mlproj.errors import DataError
+from mlproj.errors import ConfigError, DataError
 from mlproj.monitor.check import Check, alert, judged, ok, skipped
 
 if TYPE_CHECKING:
@@ -145,7 +145,7 @@ def incoming(project: Path, output: Path) -> list[Check]:
         name = f"incoming {batch.name}"
         try:
             run = run_drift(project, batch, output_dir=output / "incoming" / batch.stem)
-        except DataError as exc:
+        except (DataError, ConfigError) as exc:
             checks.append(alert(name, f"cannot be compared: {exc}"))
             continue
         result = run.result

@@ -26,7 +26,8 @@ from mlproj.monitor.check import Check, MonitorResult, Window, skipped
 from mlproj.monitor.report import render_monitor_report
 from mlproj.monitor.sample import review_sample, write_sample
 from mlproj.monitor.settings import MonitorSettings, monitor_settings
-from mlproj.monitor.window import LogWindow, read_window, window_days
+from mlproj.monitor.window import LogWindow, read_window
+from mlproj.monitor.window import window_days as bounds
 from mlproj.predictionlog.schema import MODEL_VERSION
 from mlproj.project.project import Project, open_project
 
@@ -56,7 +57,7 @@ def monitor(
     days = settings.window_days if window_days is None else window_days
     if days < 1:
         raise ConfigError(f"--window-days {days}: a window is one day at least.")
-    since, last = _window(until, days)
+    since, last = bounds(until, days)
     on_step(Activity(f"Reading the prediction log from {since} to {last}"))
     window = read_window(project_root / settings.log, project_root / settings.feedback, since, last)
     features = inputs.read_features(project_root, config.params, load_contract(config.contract))
@@ -112,10 +113,6 @@ def monitor(
     write_text(out / JSON_FILE, text)
     write_page(out / HTML_FILE, html)
     return result
-
-
-def _window(until: date | None, days: int) -> tuple[date, date]:
-    return window_days(until, days)
 
 
 def _model_checks(
