@@ -365,3 +365,18 @@ class NotEnoughEvidence(UserError):
     """
 
     exit_code = 39
+
+
+class MonitorAlert(UserError):
+    """Raised when `mlproj monitor` finds a check past its limit over the prediction log's window.
+
+    Traffic below `monitor.min_requests`, too many requests refused by the data contract, NaN or
+    infinite inputs, missing values or input drift beyond the thresholds, predictions drifting
+    from the model's on the test split, quality on labelled rows dropped more than
+    `max_quality_drop` below the release's metrics, a model older than `max_age_days`, latency
+    p95 above `serve.latency.p95_ms`, or logged predictions the model does not reproduce
+    offline (train/serve skew). The message names each alert and the report; the report files
+    are written first. Exit 1, as a scheduled job expects of a failed check.
+    """
+
+    exit_code = 1

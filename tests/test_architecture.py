@@ -17,7 +17,7 @@ ALLOWED: dict[str, set[str]] = {
     "project": {"errors", "_core", "data"},
     "scaffold": BASE | {"review", "gates"},
     "explain": BASE | {"gates"},
-    "incidents": BASE,
+    "incidents": BASE | {"predictionlog"},
     "gates": BASE | {"flow"},
     "drift": BASE,
     "card": BASE | {"gates", "incidents", "explain", "score"},
@@ -30,6 +30,7 @@ ALLOWED: dict[str, set[str]] = {
     "predictionlog": BASE,
     "serve": BASE | {"predictionlog", "predict", "flow"},
     "deploy": BASE | {"predictionlog", "incidents", "flow", "predict", "serve"},
+    "monitor": BASE | {"predictionlog", "drift", "flow", "predict", "serve"},
 }
 # Known breaks of the map, to be removed (never added to): (module, what it imports).
 KNOWN = {}

@@ -13,6 +13,7 @@ from mlproj.cli import drift as drift_command
 from mlproj.cli import feedback as feedback_command
 from mlproj.cli import flow as flow_command
 from mlproj.cli import gates as gates_command
+from mlproj.cli import monitor as monitor_command
 from mlproj.cli import new as new_command
 from mlproj.cli import params as params_command
 from mlproj.cli import predict as predict_command
@@ -56,6 +57,7 @@ app.command("serve")(serve_command.serve)
 app.command("smoke")(smoke_command.smoke)
 app.command("feedback")(feedback_command.feedback)
 app.command("compare-versions")(versions_command.compare_versions)
+app.command("monitor")(monitor_command.monitor)
 
 
 def _print_version(value: bool) -> None:

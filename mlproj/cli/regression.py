@@ -8,11 +8,16 @@ Exit codes: 9 a bad incident id, file or expectation; 10 the id exists (give --f
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from mlproj.cli._boundary import user_errors
 from mlproj.cli._shared import PROJECT, QUIET, group
+
+if TYPE_CHECKING:
+    from mlproj.incidents.commands import Added
+    from mlproj.incidents.flags import ExpectationFlags
 
 app = group("Check every model against the incidents recorded with `mlproj add-regression`.")
 
@@ -21,7 +26,20 @@ def add_regression(
     incident: str | None = typer.Argument(
         None, help="Incident id: letters, digits, '-', '_' and '.', such as INC-42."
     ),
+    request_ids: list[str] | None = typer.Argument(
+        None,
+        metavar="REQUEST_ID",
+        help="With --from-log: the ids of logged requests whose rows become the incident.",
+        show_default=False,
+    ),
     rows: Path | None = typer.Option(None, "--rows", help="CSV of the rows the model failed on."),
+    from_log: bool = typer.Option(
+        False,
+        "--from-log",
+        help="Take the rows from the prediction log: the answered rows of each REQUEST_ID "
+        "(features only). Their feedback labels are the expectation when every row has one; "
+        "otherwise give an expectation option.",
+    ),
     expected_column: str | None = typer.Option(
         None, "--expected-column", help="Column holding each row's right label (or value)."
     ),
@@ -76,10 +94,25 @@ def add_regression(
         tolerance=tolerance,
     )
     with user_errors(), Steps(quiet=quiet) as steps:
-        request = incident_request(
-            incident, rows, flags, description=description, link=link, from_file=from_file
-        )
-        added = add(project, request, force=force, on_step=steps)
+        if from_log or request_ids:
+            added = _from_log(
+                project,
+                incident,
+                request_ids or [],
+                flags,
+                from_log,
+                rows,
+                from_file,
+                description=description,
+                link=link,
+                force=force,
+                on_step=steps,
+            )
+        else:
+            request = incident_request(
+                incident, rows, flags, description=description, link=link, from_file=from_file
+            )
+            added = add(project, request, force=force, on_step=steps)
     keeper = "DVC" if added.tracked_by_dvc else "git"
     typer.echo(f"Recorded {added.incident.id} in {added.folder} (rows tracked by {keeper}).")
     if added.result is None:
@@ -95,6 +128,25 @@ def add_regression(
             "It is open: reported, not blocking, until "
             f"`mlproj regression fix {added.incident.id}` once a model passes it."
         )
+
+
+def _from_log(
+    project: Path,
+    incident: str | None,
+    request_ids: list[str],
+    flags: ExpectationFlags,
+    from_log: bool,
+    rows: Path | None,
+    from_file: Path | None,
+    **options: Any,
+) -> Added:
+    """`--from-log`: the logged requests recorded as an incident."""
+    from mlproj.incidents.fromlog import add_regression_from_log, check_log_options
+
+    incident_id = check_log_options(
+        incident, request_ids, from_log=from_log, rows=rows, from_file=from_file
+    )
+    return add_regression_from_log(project, incident_id, request_ids, flags, **options)
 
 
 @app.command()

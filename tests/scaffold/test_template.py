@@ -34,6 +34,7 @@ COMMON = {
     "tests/test_split.py",
     "tests/regressions/README.md", ".github/ISSUE_TEMPLATE/incident.yml",
     ".github/workflows/ci.yml", ".github/workflows/review.yml", ".github/dependabot.yml",
+    ".github/workflows/monitor.yml",
     ".gitlab-ci.yml", "CODEOWNERS",
     "CONTRIBUTING.md", "review-checklist.yaml", ".gto", "model-card.yaml", "last-release.json",
     "hydra_plugins/mlproj_params_guard.py", ".dvc/plots/offline.html",
@@ -298,10 +299,18 @@ def check_schema(schema: str, path: Path) -> subprocess.CompletedProcess[str]:
         ("vendor.github-issue-forms", ".github/ISSUE_TEMPLATE/incident.yml"),
         ("vendor.github-workflows", ".github/workflows/ci.yml"),
         ("vendor.github-workflows", ".github/workflows/review.yml"),
+        ("vendor.github-workflows", ".github/workflows/monitor.yml"),
         ("vendor.gitlab-ci", ".gitlab-ci.yml"),
         ("vendor.dependabot", ".github/dependabot.yml"),
     ],
-    ids=["incident-form", "ci-workflow", "review-workflow", "gitlab-ci", "dependabot"],
+    ids=[
+        "incident-form",
+        "ci-workflow",
+        "review-workflow",
+        "monitor-workflow",
+        "gitlab-ci",
+        "dependabot",
+    ],
 )
 def test_ci_files_validate_against_their_published_schemas(
     tmp_path: Path, schema: str, path: str
@@ -343,6 +352,36 @@ def test_workflows_run_every_check_the_issue_names(tmp_path: Path) -> None:
     # PyYAML reads the `on:` key as True.
     assert "edited" in review[True]["pull_request"]["types"]
     assert "mlproj review check" in (project / ".gitlab-ci.yml").read_text()
+
+
+def test_monitoring_is_scheduled_on_both_ci_services(tmp_path: Path) -> None:
+    project = render(tmp_path, {})
+    spec = yaml.safe_load((project / ".github/workflows/monitor.yml").read_text())
+    assert set(spec[True]) == {"schedule", "workflow_dispatch"}  # PyYAML reads `on:` as True
+    job = spec["jobs"]["monitor"]
+    assert job["permissions"] == {"contents": "read", "issues": "write"}
+    steps = "\n".join(str(step.get("run", step.get("uses"))) for step in job["steps"])
+    for part in ("dvc pull", "mlproj monitor", "actions/upload-artifact@", "gh issue create",
+                 "gh issue edit"):  # fmt: skip
+        assert part in steps
+    gitlab = yaml.safe_load((project / ".gitlab-ci.yml").read_text())["monitor"]
+    assert gitlab["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "schedule"'}]
+    assert (
+        "mlproj monitor  # exit 1 on an alert fails the scheduled pipeline"
+        in (project / ".gitlab-ci.yml").read_text()
+    )
+    assert gitlab["artifacts"]["paths"] == ["reports/monitor/"]
+
+
+def test_conf_monitor_holds_every_default_the_monitor_reads(tmp_path: Path) -> None:
+    from mlproj.monitor.settings import MonitorSettings, monitor_settings
+
+    project = render(tmp_path, {})
+    conf = yaml.safe_load((project / "conf/monitor/default.yaml").read_text())
+    conf["max_missing_increase"], conf["seed"] = 0.05, 0  # interpolated in params.yaml
+    serve = yaml.safe_load((project / "conf/serve/default.yaml").read_text())
+    serve["canary"]["seed"] = 0
+    assert monitor_settings({"monitor": conf, "serve": serve}, source="p") == MonitorSettings()
 
 
 def test_code_owners_come_from_the_answers(tmp_path: Path) -> None:
