@@ -148,10 +148,17 @@ def check_rows(rows: list[dict[str, Any]], model: ServedModel) -> Checked:
 
 
 def _as_trained(frame: pd.DataFrame, model: ServedModel) -> pd.DataFrame:
-    """Categorical values as text, as the model was trained on them (JSON may send 1 or true)."""
+    """Categorical values as text, as the model was trained on them (JSON may send 1 or true).
+
+    A JSON null becomes NaN, as a gap read from a CSV is: scikit-learn's imputers fill NaN but
+    keep None as a category of its own, so a None would be scored unlike the same row in batch.
+    """
+    import numpy as np
+
     for rule in model.contract.columns:
-        if rule.kind == "categorical":
-            frame[rule.name] = frame[rule.name].map(str, na_action="ignore").astype(object)
+        if rule.kind == "categorical" and rule.name in frame.columns:
+            text = frame[rule.name].map(str, na_action="ignore").astype(object)
+            frame[rule.name] = text.where(text.notna(), np.nan)
     return frame
 
 

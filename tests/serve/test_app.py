@@ -228,3 +228,29 @@ def test_the_canary_answers_a_seeded_share(primary: Any, candidate: Any) -> None
     assert len(canary) == 2 * sum(chosen[:8]) > 0
     assert set(canary["_model_version"]) == {"v2.0.0"}
     assert canary["_answered"].all()
+
+
+class Capturing:
+    """The toy classifier, keeping every frame it is asked to score."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.classes_, self.seen = inner, inner.classes_, []
+        self.feature_names_in_ = inner.feature_names_in_
+
+    def predict(self, rows: Any) -> Any:
+        self.seen.append(rows.copy())
+        return self.inner.predict(rows)
+
+    def predict_proba(self, rows: Any) -> Any:
+        self.seen.append(rows.copy())
+        return self.inner.predict_proba(rows)
+
+
+def test_a_json_null_reaches_the_model_as_a_gap_read_from_a_csv_does(primary: Any) -> None:
+    model = Capturing(primary.model)
+    capturing = served(model, "v1.0.0", primary.contract, "classification")
+    rows = [{"x": 1.0, "color": None}, {"x": 2.0, "color": "red"}]
+    assert client(capturing).post("/predict", json={"rows": rows}).status_code == 200
+    color = model.seen[0]["color"].tolist()
+    assert isinstance(color[0], float) and color[0] != color[0]  # NaN, never None
+    assert color[1] == "red"
