@@ -320,3 +320,15 @@ class SweepRefused(UserError):
     """
 
     exit_code = 34
+
+
+class CannotServe(UserError):
+    """Raised when `mlproj serve` cannot start: nothing is listening yet when it is raised.
+
+    The stage holds no version (assign one with `mlproj registry assign`, or serve the workspace
+    model with `--model`), the version is not registered, the port is in use, a data contract
+    column starts with `_` (the prediction log keeps those names for its own fields), the
+    canary's share is outside (0, 1], or `--shadow` and `--canary` were given together.
+    """
+
+    exit_code = 36

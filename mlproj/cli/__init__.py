@@ -20,6 +20,7 @@ from mlproj.cli import regression as regression_command
 from mlproj.cli import reproduce as reproduce_command
 from mlproj.cli import review as review_command
 from mlproj.cli import score as score_command
+from mlproj.cli import serve as serve_command
 from mlproj.cli import sweep as sweep_command
 from mlproj.cli import update as update_command
 from mlproj.cli._boundary import state
@@ -48,6 +49,7 @@ app.command("update")(update_command.update)
 app.command("score")(score_command.score)
 app.add_typer(contract_command.app, name="contract")
 app.command("sweep")(sweep_command.sweep)
+app.command("serve")(serve_command.serve)
 
 
 def _print_version(value: bool) -> None:

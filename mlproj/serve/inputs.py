@@ -1,0 +1,164 @@
+"""A `POST /predict` body read and held to the contract: the rows to score, or why not.
+
+Every refusal names the row (counted from 1 in words, from 0 in `errors`), the column and the
+rule, so a client can fix its request without reading server logs. A request with any bad row
+is refused whole: answering part of a batch would leave the client to match answers to rows.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from mlproj.data.contract import Break, validate_frame
+from mlproj.errors import ContractViolation
+from mlproj.predict.rows import describe
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from mlproj.serve.model import ServedModel
+
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def request_id(given: str | None) -> str:
+    """The client's `X-Request-ID` when it is 1-64 of `A-Za-z0-9._-`, else a new uuid4 hex."""
+    if given is not None and REQUEST_ID.fullmatch(given):
+        return given
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a request is refused: `row` from 0 (None for the whole body)."""
+
+    row: int | None
+    column: str | None
+    rule: str
+    message: str
+
+    def as_json(self) -> dict[str, Any]:
+        """The entry of the 422 body's `errors` list."""
+        return {"row": self.row, "column": self.column, "rule": self.rule, "message": self.message}
+
+
+class Refused(Exception):
+    """The request is refused: STATUS, the metric's REASON, and every problem found."""
+
+    def __init__(self, status: int, reason: str, problems: list[Problem]) -> None:
+        super().__init__(problems[0].message)
+        self.status, self.reason, self.problems = status, reason, problems
+
+    @property
+    def detail(self) -> str:
+        """One line: the first problem, and how many more there are."""
+        more = len(self.problems) - 1
+        return self.problems[0].message + (f" (and {more} more problem(s))" if more else "")
+
+
+def parse_rows(body: bytes, max_rows: int) -> list[dict[str, Any]]:
+    """The rows of a `{"rows": [{...}, ...]}` body; `Refused` (422, or 413 past MAX_ROWS)."""
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _whole("malformed_json", "json", f"the body is not valid JSON ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
+        raise _whole("bad_body", "body", 'the body must be {"rows": [{"column": value, ...}]}')
+    rows: list[Any] = data["rows"]
+    if not rows:
+        raise _whole("empty", "empty", "the request has no rows")
+    if len(rows) > max_rows:
+        message = f"{len(rows)} rows in one request; at most {max_rows} (serve.max_rows)"
+        raise Refused(413, "too_many_rows", [Problem(None, None, "max_rows", message)])
+    shapeless = [
+        Problem(i, None, "object", f"row {i + 1} is not an object of column: value")
+        for i, row in enumerate(rows)
+        if not isinstance(row, dict)
+    ]
+    if shapeless:
+        raise Refused(422, "bad_body", shapeless)
+    return rows
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A request's rows as the model reads them (coerced), or the problems that refuse it.
+
+    `frame` holds every row's features in request order, coerced by the contract when the
+    request is accepted and as sent (scalars only) when it is refused; `reasons` says, per
+    refused row (from 0), why in words.
+    """
+
+    frame: pd.DataFrame
+    problems: list[Problem]
+
+    @property
+    def reasons(self) -> dict[int, str]:
+        """Each refused row's problems in one line, by row."""
+        found: dict[int, list[str]] = {}
+        for problem in self.problems:
+            if problem.row is not None:
+                found.setdefault(problem.row, []).append(problem.message)
+        return {row: "; ".join(messages) for row, messages in found.items()}
+
+
+def check_rows(rows: list[dict[str, Any]], model: ServedModel) -> Checked:
+    """Hold ROWS to MODEL's contract: a missing feature, a list or object value, a broken rule."""
+    import pandas as pd
+
+    problems: list[Problem] = []
+    for i, row in enumerate(rows):
+        for name in model.features:
+            if name not in row:
+                message = f"row {i + 1}: column {name!r} is missing, and the model needs it"
+                problems.append(Problem(i, name, "missing", message))
+            elif isinstance(row[name], (dict, list)):
+                kind = "an object" if isinstance(row[name], dict) else "a list"
+                message = f"row {i + 1}: column {name!r} holds {kind}, expected one value"
+                problems.append(Problem(i, name, "kind", message))
+    shaped = {p.row for p in problems}
+    values = [{name: _scalar(row.get(name)) for name in model.features} for row in rows]
+    frame = pd.DataFrame.from_records(values, columns=list(model.features))
+    checkable = frame[[i not in shaped for i in range(len(frame))]]
+    try:
+        coerced = validate_frame(checkable, model.contract, source="the request")
+    except ContractViolation as exc:
+        problems += _broken(getattr(exc, "failures", []), model)
+        problems.sort(key=lambda p: p.row if p.row is not None else -1)
+        return Checked(frame, problems)
+    if problems:
+        return Checked(frame, problems)
+    return Checked(_as_trained(coerced, model), [])
+
+
+def _scalar(value: Any) -> Any:
+    """A list or object value becomes None in the frame: its row is refused already."""
+    return None if isinstance(value, (dict, list)) else value
+
+
+def _broken(failures: list[Break], model: ServedModel) -> list[Problem]:
+    """The contract's breaks, one problem per row and rule."""
+    problems = []
+    for failure in failures:
+        rule = model.contract.rule(failure.column)
+        for row, value in zip(failure.rows, failure.values, strict=False):
+            message = f"row {int(row) + 1}: {describe(rule, failure.rule, value)}"
+            problems.append(Problem(int(row), failure.column, failure.rule, message))
+    return problems
+
+
+def _as_trained(frame: pd.DataFrame, model: ServedModel) -> pd.DataFrame:
+    """Categorical values as text, as the model was trained on them (JSON may send 1 or true)."""
+    out = frame.copy(deep=False)
+    for rule in model.contract.columns:
+        if rule.kind == "categorical":
+            out[rule.name] = out[rule.name].map(str, na_action="ignore").astype(object)
+    return out
+
+
+def _whole(reason: str, rule: str, message: str) -> Refused:
+    return Refused(422, reason, [Problem(None, None, rule, message)])
