@@ -202,9 +202,17 @@ class Service:
 # ---------------------------------------------------------------------------- load
 
 
+def sendable(requests: int, concurrency: int) -> int:
+    """What hey sends for `-n REQUESTS -c CONCURRENCY`: each worker sends n // c requests."""
+    return max(1, requests // concurrency) * concurrency
+
+
 def hey(url: str, payload: Path, requests: int, concurrency: int) -> subprocess.Popen[str]:
-    """Start hey: REQUESTS posts of PAYLOAD, CONCURRENCY at a time, one CSV line per answer."""
-    args = [HEY, "-n", str(max(requests, concurrency)), "-c", str(concurrency), "-m", "POST"]
+    """Start hey: REQUESTS posts of PAYLOAD, CONCURRENCY at a time, one CSV line per answer.
+
+    REQUESTS must be a multiple of CONCURRENCY (`sendable`), so the count hey sends is known.
+    """
+    args = [HEY, "-n", str(requests), "-c", str(concurrency), "-m", "POST"]
     args += ["-T", "application/json", "-D", str(payload), "-o", "csv", f"{url}/predict"]
     return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -251,7 +259,7 @@ def load(service: Service, bodies: dict[int, Path], requests: int) -> list[dict[
     results = []
     for rows, payload in bodies.items():
         for concurrency in CONCURRENCY:
-            sent = max(requests, concurrency)
+            sent = sendable(requests, concurrency)
             run = outcome(hey(service.url, payload, sent, concurrency), sent)
             results.append({"rows": rows, "concurrency": concurrency, **run})
             print(f"# {rows} row(s) at concurrency {concurrency}: {run}", file=sys.stderr)
@@ -261,13 +269,14 @@ def load(service: Service, bodies: dict[int, Path], requests: int) -> list[dict[
 def faults(service: Service, good: Path, bad_json: Path, breaking: Path, requests: int
            ) -> dict[str, Any]:  # fmt: skip
     """Good single rows at concurrency 8 while malformed JSON and contract breaks hit too."""
+    good_n, bad_n = sendable(requests, 8), sendable(requests // 2, 4)
     runs = {
-        "good": (hey(service.url, good, requests, 8), requests),
-        "bad_json": (hey(service.url, bad_json, requests // 2, 4), requests // 2),
-        "contract_break": (hey(service.url, breaking, requests // 2, 4), requests // 2),
+        "good": (hey(service.url, good, good_n, 8), good_n),
+        "bad_json": (hey(service.url, bad_json, bad_n, 4), bad_n),
+        "contract_break": (hey(service.url, breaking, bad_n, 4), bad_n),
     }
     found: dict[str, Any] = {name: outcome(proc, sent) for name, (proc, sent) in runs.items()}
-    found["good_all_200"] = found["good"]["statuses"] == {"200": requests}
+    found["good_all_200"] = found["good"]["statuses"] == {"200": good_n}
     found["bad_all_422"] = all(
         found[name]["statuses"] == {"422": runs[name][1]} for name in ("bad_json", "contract_break")
     )
@@ -290,7 +299,8 @@ def killed(project: Path, work: Path, good: Path, folder: Path, requests: int) -
     before = log_counts(folder).get("primary", 0)
     service = Service(project, work / "serve-killed.log")
     service.wait_ready()
-    run = outcome(hey(service.url, good, requests, 8), requests)
+    sent = sendable(requests, 8)
+    run = outcome(hey(service.url, good, sent, 8), sent)
     code, _ = service.stop(signal.SIGKILL)
     logged = log_counts(folder).get("primary", 0) - before
     answered = run["statuses"].get("200", 0)
