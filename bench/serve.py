@@ -176,7 +176,11 @@ class Service:
         with urllib.request.urlopen(f"{self.url}/metrics", timeout=10) as answer:
             text = answer.read().decode()
         found: dict[str, float] = {}
-        for name in ("mlproj_log_rows_written_total", "mlproj_log_rows_dropped_total"):
+        for name in (
+            "mlproj_log_rows_written_total",
+            "mlproj_log_rows_dropped_total",
+            "mlproj_log_rows_failed_total",
+        ):
             values = re.findall(rf"^{name}(?:{{[^}}]*}})? ([0-9.e+-]+)$", text, re.M)
             found[name] = sum(float(v) for v in values)
         return found
