@@ -79,9 +79,11 @@ class LogWriter:
                 if self._closing or self._queued + rows > self.queue_rows:
                     self.dropped += rows
                     return False
+                first = not self._frames
                 self._frames.append((time.monotonic(), frame))
                 self._queued += rows
-                if self._queued >= self.flush_rows:
+                # The first rows start the clock the thread sleeps on; a full batch ends it.
+                if first or self._queued >= self.flush_rows:
                     self._wake.notify()
             return True
         except Exception:  # a log that cannot take rows must not fail the request

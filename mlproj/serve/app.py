@@ -9,6 +9,7 @@ reach the client.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -78,6 +79,7 @@ def build_app(
         try:
             response = await call_next(request)
         except Exception as exc:  # a bug: say so, with the headers every response carries
+            logging.getLogger("uvicorn.error").exception("%s %s failed", request.method, rid)
             response = JSONResponse(
                 {"detail": f"internal error ({type(exc).__name__})", "request_id": rid},
                 status_code=500,
@@ -86,9 +88,9 @@ def build_app(
         response.headers["X-Request-ID"] = rid
         return response
 
-    @app.post("/predict")
-    async def predict(request: HttpRequest) -> Response:
-        return await handler(request)
+    # A plain Starlette route: the handler reads the raw body itself, so malformed JSON gets
+    # the same 422 shape as every other refusal instead of FastAPI's own.
+    app.router.add_route("/predict", handler.respond, methods=["POST"])
 
     @app.get("/health")
     async def health() -> dict[str, Any]:
@@ -124,7 +126,8 @@ class _Predict:
     ) -> None:
         self.routing, self.metrics, self.writer, self.max_rows = routing, metrics, writer, max_rows
 
-    async def __call__(self, request: HttpRequest) -> Response:
+    async def respond(self, request: HttpRequest) -> Response:
+        """Answer one request (a method, so Starlette passes it the request)."""
         from starlette.background import BackgroundTask
         from starlette.concurrency import run_in_threadpool
         from starlette.responses import JSONResponse

@@ -121,8 +121,14 @@ def check_rows(rows: list[dict[str, Any]], model: ServedModel) -> Checked:
                 message = f"row {i + 1}: column {name!r} holds {kind}, expected one value"
                 problems.append(Problem(i, name, "kind", message))
     shaped = {p.row for p in problems}
-    values = [{name: _scalar(row.get(name)) for name in model.features} for row in rows]
-    frame = pd.DataFrame.from_records(values, columns=list(model.features))
+    # Object columns keep each value as sent, so a refusal quotes 50, not pandas' 50.0.
+    frame = pd.DataFrame(
+        {
+            name: pd.Series([_scalar(row.get(name)) for row in rows], dtype=object)
+            for name in model.features
+        },
+        index=pd.RangeIndex(len(rows)),
+    )
     checkable = frame[[i not in shaped for i in range(len(frame))]]
     try:
         coerced = validate_frame(checkable, model.contract, source="the request")

@@ -88,8 +88,12 @@ def score(served_model: ServedModel, rows: pd.DataFrame) -> Scored:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # sklearn's advice is for the developer, not here
             frame = rows[list(served_model.features)]
-            predicted = served_model.model.predict(frame)
-            proba = served_model.model.predict_proba(frame) if classes is not None else None
+            if classes is None:
+                predicted, proba = served_model.model.predict(frame), None
+            else:
+                # One pass: a classifier's prediction is its most probable class.
+                proba = served_model.model.predict_proba(frame)
+                predicted = [classes[i] for i in proba.argmax(axis=1)]
     except Exception as exc:  # whatever the project's model raises on rows the contract allows
         raise ModelFailed(
             f"the model {served_model.version} cannot predict these rows "

@@ -68,15 +68,17 @@ def serve(
         raise CannotServe("Give --version or --model, not both.")
     project = open_project(project_root)
     settings = serve_settings(project)
-    if model is not None:
-        primary = workspace_model(project, model)
-    else:
-        primary = registry_model(project, version or stage or DEFAULT_STAGE, stage=version is None)
-    second = shadow or canary
-    candidate = registry_model(project, second) if second is not None else None
     host = host or settings.host
     port = settings.port if port is None else port
+    # Bound before the models load, which can take a while: a taken port is said at once.
     with _bound(host, port) as listening:
+        if model is not None:
+            primary = workspace_model(project, model)
+        else:
+            which = version or stage or DEFAULT_STAGE
+            primary = registry_model(project, which, stage=version is None)
+        second = shadow or canary
+        candidate = registry_model(project, second) if second is not None else None
         writer = LogWriter(
             settings.log.path,
             flush_rows=settings.log.flush_rows,
