@@ -85,9 +85,7 @@ def test_a_full_queue_drops_and_counts_without_blocking(tmp_path: Path) -> None:
     assert sum(slow.batches) == 5
 
 
-def test_a_failing_write_is_counted_and_said_and_never_raised(
-    tmp_path: Path, capsys: Any
-) -> None:
+def test_a_failing_write_is_counted_and_said_and_never_raised(tmp_path: Path, capsys: Any) -> None:
     def broken(folder: Path, frame: pd.DataFrame) -> None:
         raise OSError(28, "No space left on device")
 

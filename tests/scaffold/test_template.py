@@ -38,6 +38,7 @@ COMMON = {
     "CONTRIBUTING.md", "review-checklist.yaml", ".gto", "model-card.yaml", "last-release.json",
     "hydra_plugins/mlproj_params_guard.py", ".dvc/plots/offline.html",
     "notebooks/explore.ipynb",
+    "Dockerfile", ".dockerignore",
 }  # fmt: skip
 PACKAGE = {
     "__init__.py", "config.py", "data.py", "features.py", "models.py", "metrics.py", "evidence.py",
@@ -104,6 +105,7 @@ COMMAND_OUTPUTS = [
     "review-report.md",  # mlproj review report --output review-report.md (as CI runs it)
     "model.skops",  # mlproj registry get prod -o model.skops
     "data/incoming/2026-11-23.csv",  # the batch `mlproj drift data/incoming/...` checks
+    "logs/predictions/date=2026-11-30/part-1.parquet",  # mlproj serve
 ]
 RESULTS = [
     "reports/gates.json", "reports/slices.json", "reports/regressions.json", "MODEL_CARD.md",
@@ -452,3 +454,25 @@ def test_the_wheel_ships_no_bytecode(tmp_path: Path) -> None:
         names = archive.namelist()
     assert "mlproj/_template/cookiecutter.json" in names
     assert [n for n in names if "__pycache__" in n or n.endswith((".pyc", ".pyo"))] == []
+
+
+def test_the_dockerfile_serves_the_model_as_a_user_with_a_healthcheck(tmp_path: Path) -> None:
+    # No Docker here (nor network to pull an image): the text is what can be checked.
+    project = render(tmp_path, {})
+    lines = (project / "Dockerfile").read_text().splitlines()
+    port = yaml.safe_load((project / "conf" / "serve" / "default.yaml").read_text())["port"]
+    instructions = [line for line in lines if line and not line.startswith(("#", " "))]
+    assert instructions[0].startswith("FROM python:3.11-slim")
+    assert "RUN pip install --no-cache-dir -r requirements.txt" in instructions
+    assert "RUN pip install --no-cache-dir --no-deps ." in instructions
+    assert f"EXPOSE {port}" in instructions
+    user = [line for line in instructions if line.startswith("USER ")]
+    assert user == ["USER app"]  # not root, and set before the service starts
+    assert instructions.index("USER app") < instructions.index(instructions[-1])
+    assert instructions[-1] == (f'CMD ["mlproj", "serve", "--host", "0.0.0.0", "--port", "{port}"]')
+    text = (project / "Dockerfile").read_text()
+    healthcheck = text[text.index("\nHEALTHCHECK") :].split("\nCMD")[0]
+    assert f"http://127.0.0.1:{port}/health" in healthcheck
+    ignored = (project / ".dockerignore").read_text().splitlines()
+    assert {".venv/", "logs/", ".dvc/config.local"} <= set(ignored)
+    assert ".git" not in ignored and ".dvc/cache" not in ignored  # the registry and its models

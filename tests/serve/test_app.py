@@ -164,14 +164,13 @@ def test_metrics_count_requests_errors_predictions_and_log_rows(primary: Any) ->
         assert line in text.splitlines(), line
     regression = client(served_regressor())
     regression.post("/predict", json={"rows": GOOD})
-    assert 'mlproj_prediction_value_count{model_version="v1.0.0"} 2.0' in regression.get(
-        "/metrics"
-    ).text.splitlines()
+    assert (
+        'mlproj_prediction_value_count{model_version="v1.0.0"} 2.0'
+        in regression.get("/metrics").text.splitlines()
+    )
 
 
-def test_a_shadow_is_logged_beside_the_primary_which_answers(
-    primary: Any, candidate: Any
-) -> None:
+def test_a_shadow_is_logged_beside_the_primary_which_answers(primary: Any, candidate: Any) -> None:
     log = Recorder()
     response = client(primary, log, shadow=candidate).post(
         "/predict", json={"rows": GOOD}, headers={"X-Request-ID": "s1"}
@@ -217,7 +216,9 @@ def test_the_canary_answers_a_seeded_share(primary: Any, candidate: Any) -> None
     assert 250 < sum(chosen) < 350
     for rid, is_canary in zip(ids[:8], chosen[:8], strict=True):
         for _ in range(2):  # the same id, the same answerer
-            response = service.post("/predict", json={"rows": GOOD[:1]}, headers={"X-Request-ID": rid})
+            response = service.post(
+                "/predict", json={"rows": GOOD[:1]}, headers={"X-Request-ID": rid}
+            )
             version = "v2.0.0" if is_canary else "v1.0.0"
             assert response.json()["model_version"] == version
             assert response.headers["X-Model-Version"] == version
