@@ -20,7 +20,8 @@
 6. A second service is killed with SIGKILL right after a short burst: what that loses (at most
    the rows not yet flushed, `serve.log.flush_rows` / `flush_seconds`) is counted and shown.
 7. The floor: the same rows scored in-process by the same model (`model.predict`, and
-   `predict_proba`, on one row and on 100 rows; medians of `time.perf_counter`).
+   `predict_proba`, which the service calls, on one row and on 100 rows; medians of
+   `time.perf_counter`; OpenMP and BLAS at one thread, as the service runs them).
 
 Prints Markdown tables (with the load average before and after: hey and the service share the
 machine's cores) and writes every figure as JSON (`--out`). Runs only public commands and
@@ -315,10 +316,20 @@ def killed(project: Path, work: Path, good: Path, folder: Path, requests: int) -
 
 
 def floor(project: Path, rows: Any, repeat: int) -> dict[str, float]:
-    """Median milliseconds of the same model scoring the same rows in this process."""
+    """Median milliseconds of the same model scoring the same rows in this process.
+
+    With OpenMP and BLAS at one thread, as `mlproj serve` runs its models.
+    """
+    from threadpoolctl import threadpool_limits
+
     from mlproj.project.project import open_project
 
     model = open_project(project).load_model()
+    with threadpool_limits(limits=1):
+        return _timed(model, rows, repeat)
+
+
+def _timed(model: Any, rows: Any, repeat: int) -> dict[str, float]:
     found: dict[str, float] = {}
     for n in (1, BATCH):
         frame = rows.iloc[:n]
