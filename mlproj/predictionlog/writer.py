@@ -21,8 +21,9 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mlproj._core.text import first_line
 from mlproj.predictionlog.schema import write_part
@@ -31,6 +32,56 @@ if TYPE_CHECKING:
     import pandas as pd
 
 Write = Callable[[Path, "pd.DataFrame"], object]
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Log rows as plain lists, one per column, with the pandas type each column becomes.
+
+    Cheap to make on a request's path (a DataFrame per request cost more than scoring a row);
+    the writer makes one frame of a whole batch, where the cost is shared by its rows.
+    """
+
+    columns: dict[str, list[Any]]
+    dtypes: dict[str, str]
+
+    def __len__(self) -> int:
+        return len(next(iter(self.columns.values()), []))
+
+    def frame(self) -> pd.DataFrame:
+        """These rows as a DataFrame of their types."""
+        return _frame([self])
+
+
+def _frame(batches: list[Rows]) -> pd.DataFrame:
+    """BATCHES (with the same columns and types) as one DataFrame."""
+    import pandas as pd
+
+    first = batches[0]
+    return pd.DataFrame(
+        {
+            name: pd.Series(
+                [value for rows in batches for value in rows.columns[name]],
+                dtype=first.dtypes[name],
+            )
+            for name in first.columns
+        }
+    )
+
+
+def combined(items: list[pd.DataFrame | Rows]) -> pd.DataFrame:
+    """Frames and Rows as one frame: Rows of the same columns and types made into one first."""
+    import pandas as pd
+
+    groups: dict[tuple[tuple[str, str], ...], list[Rows]] = {}
+    frames: list[pd.DataFrame] = []
+    for item in items:
+        if isinstance(item, Rows):
+            groups.setdefault(tuple(item.dtypes.items()), []).append(item)
+        else:
+            frames.append(item)
+    frames += [_frame(group) for group in groups.values()]
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
 class LogWriter:
@@ -56,7 +107,7 @@ class LogWriter:
         self.dropped = 0
         self.failed = 0
         self._write = write
-        self._frames: deque[tuple[float, pd.DataFrame]] = deque()
+        self._frames: deque[tuple[float, pd.DataFrame | Rows]] = deque()
         self._queued = 0
         self._closing = False
         self._wake = threading.Condition()
@@ -68,7 +119,7 @@ class LogWriter:
         """Rows waiting to be written."""
         return self._queued
 
-    def put(self, frame: pd.DataFrame) -> bool:
+    def put(self, frame: pd.DataFrame | Rows) -> bool:
         """Queue FRAME's rows; False (and counted as dropped) when the queue is full or closed.
 
         Never blocks on the disk and never raises: a request calls it on its way out.
@@ -123,13 +174,10 @@ class LogWriter:
             return None
         return max(0.0, self.flush_seconds - (time.monotonic() - self._frames[0][0]))
 
-    def _flush(self, frames: list[pd.DataFrame]) -> None:
-        import pandas as pd
-
+    def _flush(self, frames: list[pd.DataFrame | Rows]) -> None:
         rows = sum(len(frame) for frame in frames)
         try:
-            batch = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
-            self._write(self.folder, batch)
+            self._write(self.folder, combined(frames))
         except Exception as exc:  # whatever the disk or pyarrow says, the server goes on
             self.failed += rows
             print(

@@ -13,9 +13,8 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from mlproj.data.contract import Break, validate_frame
-from mlproj.errors import ContractViolation
 from mlproj.predict.rows import describe
+from mlproj.serve.rules import broken_rules, coerced
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -107,63 +106,53 @@ class Checked:
 
 
 def check_rows(rows: list[dict[str, Any]], model: ServedModel) -> Checked:
-    """Hold ROWS to MODEL's contract: a missing feature, a list or object value, a broken rule."""
+    """Hold ROWS to MODEL's contract: a missing feature, a list or object value, a broken rule.
+
+    The rules are `data.contract`'s, checked value by value (`rules`): a request is a few rows,
+    and pandera's fixed cost per table was most of a one-row answer.
+    """
     import pandas as pd
 
     problems: list[Problem] = []
+    columns: dict[str, list[Any]] = {name: [] for name in model.features}
+    rules = {rule.name: rule for rule in model.contract.columns}
     for i, row in enumerate(rows):
         for name in model.features:
+            value = row.get(name)
             if name not in row:
                 message = f"row {i + 1}: column {name!r} is missing, and the model needs it"
                 problems.append(Problem(i, name, "missing", message))
-            elif isinstance(row[name], (dict, list)):
-                kind = "an object" if isinstance(row[name], dict) else "a list"
+            elif isinstance(value, (dict, list)):
+                kind = "an object" if isinstance(value, dict) else "a list"
                 message = f"row {i + 1}: column {name!r} holds {kind}, expected one value"
                 problems.append(Problem(i, name, "kind", message))
-    shaped = {p.row for p in problems}
-    # Object columns keep each value as sent, so a refusal quotes 50, not pandas' 50.0.
-    frame = pd.DataFrame(
-        {
-            name: pd.Series([_scalar(row.get(name)) for row in rows], dtype=object)
-            for name in model.features
-        },
-        index=pd.RangeIndex(len(rows)),
-    )
-    checkable = frame[[i not in shaped for i in range(len(frame))]]
-    try:
-        coerced = validate_frame(checkable, model.contract, source="the request")
-    except ContractViolation as exc:
-        problems += _broken(getattr(exc, "failures", []), model)
-        problems.sort(key=lambda p: p.row if p.row is not None else -1)
-        return Checked(frame, problems)
+                value = None
+            elif name in rules:
+                for broken in broken_rules(rules[name], value):
+                    message = f"row {i + 1}: {describe(rules[name], broken, value)}"
+                    problems.append(Problem(i, name, broken, message))
+            columns[name].append(value)
+    index = pd.RangeIndex(len(rows))
     if problems:
+        # Object columns keep each value as sent: the log's refused rows, typed by `logrows`.
+        frame = pd.DataFrame(
+            {name: pd.Series(values, dtype=object) for name, values in columns.items()},
+            index=index,
+        )
         return Checked(frame, problems)
-    return Checked(_as_trained(coerced, model), [])
-
-
-def _scalar(value: Any) -> Any:
-    """A list or object value becomes None in the frame: its row is refused already."""
-    return None if isinstance(value, (dict, list)) else value
-
-
-def _broken(failures: list[Break], model: ServedModel) -> list[Problem]:
-    """The contract's breaks, one problem per row and rule."""
-    problems = []
-    for failure in failures:
-        rule = model.contract.rule(failure.column)
-        for row, value in zip(failure.rows, failure.values, strict=False):
-            message = f"row {int(row) + 1}: {describe(rule, failure.rule, value)}"
-            problems.append(Problem(int(row), failure.column, failure.rule, message))
-    return problems
+    typed = {
+        name: coerced(rules[name], values) if name in rules else pd.Series(values, dtype=object)
+        for name, values in columns.items()
+    }
+    return Checked(_as_trained(pd.DataFrame(typed, index=index), model), [])
 
 
 def _as_trained(frame: pd.DataFrame, model: ServedModel) -> pd.DataFrame:
     """Categorical values as text, as the model was trained on them (JSON may send 1 or true)."""
-    out = frame.copy(deep=False)
     for rule in model.contract.columns:
         if rule.kind == "categorical":
-            out[rule.name] = out[rule.name].map(str, na_action="ignore").astype(object)
-    return out
+            frame[rule.name] = frame[rule.name].map(str, na_action="ignore").astype(object)
+    return frame
 
 
 def _whole(reason: str, rule: str, message: str) -> Refused:

@@ -1,24 +1,31 @@
 """A request's rows as prediction log rows: the features the model read, then what it said.
 
-Every feature column is written with one type per contract kind whatever the request held
-(numbers as float, integers as nullable Int64, booleans as nullable boolean, categories as
-text), so parts written from different requests read back as one table. A refused row's value
-that does not fit its kind is written as null; `_error` says what it was.
+Made as plain lists (`predictionlog.writer.Rows`): the writer makes one DataFrame per batch,
+off the request's path. Every feature column has one type per contract kind whatever the
+request held (numbers as float, integers as nullable Int64, booleans as nullable boolean,
+categories as text), so parts written from different requests read back as one table. A
+refused row's value that does not fit its kind is written as null; `_error` says what it was.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from mlproj.predictionlog import schema
+from mlproj.predictionlog.writer import Rows
+from mlproj.serve.rules import as_flag, as_number, is_null
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from mlproj.data.contract import ColumnRule
     from mlproj.serve.model import Scored, ServedModel
+
+TEXT = "string"
+FLOAT = "float64"
+KIND_TYPES = {"numeric": FLOAT, "integer": "Int64", "boolean": "boolean", "categorical": TEXT}
 
 
 @dataclass(frozen=True)
@@ -31,100 +38,84 @@ class Request:
 
 def scored_rows(
     request: Request, rows: pd.DataFrame, model: ServedModel, scored: Scored, *, role: str
-) -> pd.DataFrame:
+) -> Rows:
     """ROWS as MODEL scored them, in ROLE (`primary`, `shadow`, `canary`)."""
-    import pandas as pd
-
     count = len(rows)
-    predictions = scored.predictions
     if model.task == "classification":
-        answer = pd.Series([None if p is None else str(p) for p in predictions], dtype="string")
+        answers: list[Any] = [None if p is None else str(p) for p in scored.predictions]
     else:
-        answer = pd.Series(predictions, dtype="float64")
-    fields = {
-        schema.MODEL_VERSION: scored.version,
-        schema.ROLE: role,
-        schema.ANSWERED: role != "shadow",
-        schema.PREDICTION: answer,
-        schema.PROBABILITY: pd.Series(
-            scored.chosen if scored.chosen is not None else [None] * count, dtype="float64"
-        ),
-        schema.LATENCY_MS: float(scored.latency_ms),
-        schema.ERROR: pd.Series([None] * count, dtype="string"),
+        answers = [None if p is None else float(p) for p in scored.predictions]
+    fields: dict[str, list[Any]] = {
+        schema.MODEL_VERSION: [scored.version] * count,
+        schema.ROLE: [role] * count,
+        schema.ANSWERED: [role != "shadow"] * count,
+        schema.PREDICTION: answers,
+        schema.PROBABILITY: scored.chosen if scored.chosen is not None else [None] * count,
+        schema.LATENCY_MS: [float(scored.latency_ms)] * count,
+        schema.ERROR: [None] * count,
     }
-    return _frame(request, rows, model, fields)
+    return _rows(request, rows, model, fields)
 
 
 def refused_rows(
     request: Request, rows: pd.DataFrame, model: ServedModel, reasons: dict[int, str]
-) -> pd.DataFrame:
+) -> Rows:
     """The rows of ROWS (labelled by their place in the request) that REASONS refuse."""
-    import pandas as pd
-
     kept = rows.loc[[row for row in rows.index if row in reasons]]
     count = len(kept)
-    fields = {
-        schema.MODEL_VERSION: model.version,
-        schema.ROLE: "refused",
-        schema.ANSWERED: False,
-        schema.PREDICTION: pd.Series(
-            [None] * count, dtype="string" if model.task == "classification" else "float64"
-        ),
-        schema.PROBABILITY: pd.Series([None] * count, dtype="float64"),
-        schema.LATENCY_MS: pd.Series([None] * count, dtype="float64"),
-        schema.ERROR: pd.Series([reasons[row] for row in kept.index], dtype="string"),
+    fields: dict[str, list[Any]] = {
+        schema.MODEL_VERSION: [model.version] * count,
+        schema.ROLE: ["refused"] * count,
+        schema.ANSWERED: [False] * count,
+        schema.PREDICTION: [None] * count,
+        schema.PROBABILITY: [None] * count,
+        schema.LATENCY_MS: [None] * count,
+        schema.ERROR: [reasons[row] for row in kept.index],
     }
-    return _frame(request, kept, model, fields)
+    return _rows(request, kept, model, fields)
 
 
-def _frame(
-    request: Request, rows: pd.DataFrame, model: ServedModel, fields: dict[str, Any]
-) -> pd.DataFrame:
-    import pandas as pd
-
+def _rows(
+    request: Request, rows: pd.DataFrame, model: ServedModel, fields: dict[str, list[Any]]
+) -> Rows:
     count = len(rows)
-    out = pd.DataFrame(
-        {
-            schema.REQUEST_ID: pd.Series([request.request_id] * count, dtype="string"),
-            schema.ROW: pd.Series(list(rows.index), dtype="int64"),
-            schema.TIME: pd.Series(
-                [pd.Timestamp(request.time)] * count, dtype="datetime64[us, UTC]"
-            ),
-        }
-    )
-    for name, value in fields.items():
-        out[name] = value.to_numpy() if isinstance(value, pd.Series) else value
-        if isinstance(value, pd.Series):
-            out[name] = out[name].astype(value.dtype)
-    out[schema.MODEL_VERSION] = out[schema.MODEL_VERSION].astype("string")
-    out[schema.ROLE] = out[schema.ROLE].astype("string")
-    out[schema.ANSWERED] = out[schema.ANSWERED].astype("bool")
-    out[schema.LATENCY_MS] = out[schema.LATENCY_MS].astype("float64")
+    columns: dict[str, list[Any]] = {
+        schema.REQUEST_ID: [request.request_id] * count,
+        schema.ROW: [int(row) for row in rows.index],
+        schema.TIME: [request.time] * count,
+        **fields,
+    }
+    dtypes = {
+        schema.REQUEST_ID: TEXT,
+        schema.ROW: "int64",
+        schema.TIME: "datetime64[us, UTC]",
+        schema.MODEL_VERSION: TEXT,
+        schema.ROLE: TEXT,
+        schema.ANSWERED: "bool",
+        schema.PREDICTION: TEXT if model.task == "classification" else FLOAT,
+        schema.PROBABILITY: FLOAT,
+        schema.LATENCY_MS: FLOAT,
+        schema.ERROR: TEXT,
+    }
     rules = {rule.name: rule for rule in model.contract.columns}
     for name in model.features:
-        values = rows[name].reset_index(drop=True)
-        out[name] = _typed(values, rules.get(name))
-    return out
+        rule = rules.get(name)
+        kind = rule.kind if rule is not None else "categorical"
+        columns[name] = [_typed(value, kind) for value in rows[name].tolist()]
+        dtypes[name] = KIND_TYPES[kind]
+    return Rows(columns, dtypes)
 
 
-def _typed(values: pd.Series, rule: ColumnRule | None) -> pd.Series:
-    """VALUES with the one type the log keeps for RULE's kind; what does not fit becomes null."""
-    import pandas as pd
-
-    kind = rule.kind if rule is not None else "categorical"
+def _typed(value: Any, kind: str) -> Any:
+    """VALUE as the log's type for KIND, or None when it does not fit (or is missing)."""
+    if is_null(value) or type(value).__name__ == "NAType":  # pandas' NA, in Int64 and boolean
+        return None
     if kind in ("numeric", "integer"):
-        numbers = pd.to_numeric(values.astype(object), errors="coerce").astype("float64")
-        if kind == "numeric":
-            return numbers
-        return numbers.where(numbers % 1 == 0).astype("Int64")
+        number = as_number(value)
+        whole = number is not None and math.isfinite(number) and number % 1 == 0
+        if number is None or (kind == "integer" and not whole):
+            return None
+        return int(number) if kind == "integer" else number
     if kind == "boolean":
-        return values.astype(object).map(_flag, na_action="ignore").astype("boolean")
-    return values.astype(object).map(str, na_action="ignore").astype("string")
-
-
-def _flag(value: object) -> bool | None:
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
-        return bool(value)
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    return None
+        return as_flag(value)
+    return str(value)

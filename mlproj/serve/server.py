@@ -70,6 +70,7 @@ def serve(
     settings = serve_settings(project)
     host = host or settings.host
     port = settings.port if port is None else port
+    _one_thread_per_request()
     # Bound before the models load, which can take a while: a taken port is said at once.
     with _bound(host, port) as listening:
         if model is not None:
@@ -79,7 +80,6 @@ def serve(
             primary = registry_model(project, which, stage=version is None)
         second = shadow or canary
         candidate = registry_model(project, second) if second is not None else None
-        _one_thread_per_request()
         writer = LogWriter(
             settings.log.path,
             flush_rows=settings.log.flush_rows,
@@ -168,16 +168,20 @@ def registry_model(project: Project, which: str, *, stage: bool = False) -> Serv
 
 
 def _one_thread_per_request() -> None:
-    """OpenMP and BLAS down to one thread: requests already run side by side in threads.
+    """OpenMP and BLAS down to one thread each: requests already run side by side in threads.
 
     A model's own threads fighting the requests' made things far worse: on the 2-core machine
     under load, scikit-learn's histogram gradient boosting took 352 ms to score one row with
-    two OpenMP threads, 24 ms with one. Called once the models are loaded, so their libraries
-    are there to be limited.
+    two OpenMP threads, 24 ms with one, and its threads' spinning stalled other requests for
+    seconds. OpenMP reads its thread count from the environment when it loads, for every
+    thread (a limit set later holds only in the thread that set it), so this runs before the
+    models load; an OMP_NUM_THREADS the user set is kept.
     """
-    from threadpoolctl import threadpool_limits
+    import os
 
-    threadpool_limits(limits=1)
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 
 def _refuse_reserved(contract: Contract, source: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
 
@@ -15,6 +16,17 @@ from tests.toy_project import make_project
 pytestmark = pytest.mark.usefixtures("forget_toy_package")
 
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def thread_settings_restored(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`mlproj serve` sets OMP_NUM_THREADS and friends for its process: not for this one's."""
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        if name in os.environ:
+            monkeypatch.setenv(name, os.environ[name])  # put back as it was, after the test
+        else:  # recorded as absent, so removed again after the test
+            monkeypatch.setenv(name, "")
+            monkeypatch.delenv(name)
 
 
 def serve(project: Path, *args: str) -> Result:

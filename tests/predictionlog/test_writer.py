@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from mlproj.predictionlog.schema import read_log
-from mlproj.predictionlog.writer import LogWriter
+from mlproj.predictionlog.writer import LogWriter, Rows
 
 
 def rows(count: int, start: int = 0) -> pd.DataFrame:
@@ -97,3 +97,18 @@ def test_a_failing_write_is_counted_and_said_and_never_raised(tmp_path: Path, ca
         f"mlproj serve: could not write 3 row(s) to the prediction log {tmp_path} "
         "(OSError: [Errno 28] No space left on device); they are lost.\n"
     )
+
+
+def test_rows_as_plain_lists_are_written_as_one_frame_with_their_types(tmp_path: Path) -> None:
+    now = datetime.now(timezone.utc)
+    types = {"_request_id": "string", "_row": "int64", "_time": "datetime64[us, UTC]", "n": "Int64"}
+    writer = LogWriter(tmp_path, flush_rows=1000, flush_seconds=60)
+    for n in range(3):
+        columns = {"_request_id": [f"p{n}"], "_row": [0], "_time": [now], "n": [n if n else None]}
+        writer.put(Rows(columns, types))
+    writer.put(rows(1))  # a frame beside them
+    writer.close()
+    log = read_log(tmp_path)
+    assert sorted(log["_request_id"]) == ["p0", "p1", "p2", "r0"]
+    assert len(list(tmp_path.glob("date=*/part-*.parquet"))) == 1
+    assert str(pd.read_parquet(next(tmp_path.glob("date=*/part-*.parquet")))["n"].dtype) == "Int64"

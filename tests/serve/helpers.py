@@ -58,6 +58,6 @@ class Recorder:
         pass
 
     def rows(self) -> Any:
-        import pandas as pd
+        from mlproj.predictionlog.writer import combined
 
-        return pd.concat(self.frames, ignore_index=True)
+        return combined(self.frames)
