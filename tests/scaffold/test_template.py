@@ -107,12 +107,14 @@ COMMAND_OUTPUTS = [
     "model.skops",  # mlproj registry get prod -o model.skops
     "data/incoming/2026-11-23.csv",  # the batch `mlproj drift data/incoming/...` checks
     "logs/predictions/date=2026-11-30/part-1.parquet",  # mlproj serve
+    "logs/feedback/date=2026-11-30/part-1.parquet",  # mlproj feedback
 ]
 RESULTS = [
     "reports/gates.json", "reports/slices.json", "reports/regressions.json", "MODEL_CARD.md",
     "metrics.json", "last-release.json", "plots/roc.csv", "dvc.lock", "reports/importance.json",
     "reports/features.json",
     "data/incoming/2026-11-23.csv.dvc", "data/incoming/.gitignore",
+    "logs/predictions.dvc", "logs/feedback.dvc",  # dvc add logs/predictions logs/feedback
 ]  # fmt: skip
 
 
