@@ -10,9 +10,9 @@ whose rows were all refused by the contract, is refused in one line, before anyt
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from mlproj._core.progress import Activity, Progress, ignore
 from mlproj._core.text import listing
@@ -21,15 +21,12 @@ from mlproj.incidents.commands import Added, add_regression
 from mlproj.incidents.expectations import Expectation
 from mlproj.incidents.flags import CHOICES, ExpectationFlags
 from mlproj.incidents.incident import IncidentRequest, check_id
+from mlproj.predictionlog.feedback import LABEL, feedback_folder, latest_labels, log_folder
 from mlproj.predictionlog.schema import ANSWERED, REQUEST_ID, ROW, TIME, read_log
 from mlproj.project.project import open_project
 
 if TYPE_CHECKING:
     import pandas as pd
-
-LABEL = "_label"
-# Where `mlproj serve` keeps its logs when conf/serve does not say (conf/serve/default.yaml).
-DEFAULT_LOG, DEFAULT_FEEDBACK = "logs/predictions", "logs/feedback"
 
 
 def add_regression_from_log(
@@ -48,10 +45,10 @@ def add_regression_from_log(
     check_id(incident_id)
     if not request_ids:
         raise InvalidIncident("--from-log needs the REQUEST_ID of at least one logged request.")
-    log, feedback = _folders(config.params)
+    log, feedback = log_folder(config), feedback_folder(config)
     on_step(Activity(f"Reading {len(request_ids)} request(s) from {log}"))
-    rows = logged_rows(project / log, request_ids, config.features)
-    labels = _labels(project / feedback, rows)
+    rows = logged_rows(log, request_ids, config.features)
+    labels = _labels(feedback, rows)
     uses_labels = not flags.given() or LABEL in (flags.expected_column, flags.not_label_column)
     if uses_labels and labels.isna().any():
         missing = int(labels.isna().sum())
@@ -133,11 +130,7 @@ def logged_rows(log: Path, request_ids: Sequence[str], features: Sequence[str]) 
 
 def _labels(feedback: Path, rows: pd.DataFrame) -> pd.Series:
     """Each row's latest feedback label, or a gap."""
-    found = read_log(feedback)
-    if found.empty or LABEL not in found.columns:
-        return rows[ROW].map(lambda _: None).astype(object)
-    latest = found.sort_values(TIME, kind="stable").drop_duplicates([REQUEST_ID, ROW], keep="last")
-    joined = rows[[REQUEST_ID, ROW]].merge(latest[[REQUEST_ID, ROW, LABEL]], how="left")
+    joined = rows[[REQUEST_ID, ROW]].merge(latest_labels(feedback), how="left")
     return joined[LABEL]
 
 
@@ -149,11 +142,3 @@ def _from_labels(task: str) -> Expectation:
         "--from-log: the feedback labels give each row's right value; add --expected-column "
         f"{LABEL} --tolerance T to say how far off a prediction may be."
     )
-
-
-def _folders(params: Mapping[str, Any]) -> tuple[str, str]:
-    """`serve.log.path` and `serve.log.feedback`, with conf/serve's defaults."""
-    serve = params.get("serve")
-    log = serve.get("log") if isinstance(serve, Mapping) else None
-    log = log if isinstance(log, Mapping) else {}
-    return str(log.get("path") or DEFAULT_LOG), str(log.get("feedback") or DEFAULT_FEEDBACK)

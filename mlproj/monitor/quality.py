@@ -19,7 +19,7 @@ from mlproj._core.text import listing, number
 from mlproj.flow.releases import committed_metrics, read_record
 from mlproj.monitor.check import Check, alert, ok, skipped
 from mlproj.monitor.model import RELEASE
-from mlproj.monitor.window import LABEL
+from mlproj.predictionlog.feedback import LABEL
 from mlproj.predictionlog.schema import PREDICTION
 
 if TYPE_CHECKING:

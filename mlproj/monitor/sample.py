@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from mlproj._core.atomic import write_text
 from mlproj._core.spreadsheet import neutralise_formula
-from mlproj.monitor.window import LABEL
+from mlproj.predictionlog.feedback import LABEL
 from mlproj.predictionlog.schema import FIELDS, REQUEST_ID, ROW, TIME
 
 if TYPE_CHECKING:

@@ -11,9 +11,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from mlproj.errors import ConfigError
+from mlproj.serve.settings import settings_from
 
 SHARES = (
     "max_refused_share",
@@ -54,9 +56,6 @@ class MonitorSettings:
 def monitor_settings(params: Mapping[str, Any], *, source: str) -> MonitorSettings:
     """Read `monitor` and `serve` from composed PARAMS; SOURCE names the file in messages."""
     monitor = _mapping(params.get("monitor"), f"{source}: monitor")
-    serve = _mapping(params.get("serve"), f"{source}: serve")
-    log = _mapping(serve.get("log"), f"{source}: serve.log")
-    latency = _mapping(serve.get("latency"), f"{source}: serve.latency")
     known = {f.name for f in dataclasses.fields(MonitorSettings)} - {"log", "feedback"}
     known -= {"latency_p95_ms"}
     for key in monitor:
@@ -75,21 +74,12 @@ def monitor_settings(params: Mapping[str, Any], *, source: str) -> MonitorSettin
             values[name] = _count(monitor[name], f"{source}: monitor.{name}")
     if values.get("window_days", 1) < 1:
         raise ConfigError(f"{source}: monitor.window_days: 0 is below 1 (one day at least)")
-    values |= _folders(log, source)
-    if "p95_ms" in latency:
-        values["latency_p95_ms"] = _positive(latency["p95_ms"], f"{source}: serve.latency.p95_ms")
+    # The log's folders and the latency budget are `mlproj serve`'s: read as it reads them.
+    serve = settings_from(dict(_mapping(params.get("serve"), f"{source}: serve")), Path())
+    values["log"] = serve.log.path.as_posix()
+    values["feedback"] = serve.log.feedback.as_posix()
+    values["latency_p95_ms"] = serve.latency.p95_ms
     return MonitorSettings(**values)
-
-
-def _folders(log: Mapping[str, Any], source: str) -> dict[str, str]:
-    """`serve.log.path` and `serve.log.feedback`, as the settings' `log` and `feedback`."""
-    found = {}
-    for key, field in (("path", "log"), ("feedback", "feedback")):
-        if key in log:
-            if not isinstance(log[key], str) or not log[key].strip():
-                raise ConfigError(f"{source}: serve.log.{key}: expected a folder, got {log[key]!r}")
-            found[field] = log[key]
-    return found
 
 
 def _mapping(value: Any, where: str) -> Mapping[str, Any]:
@@ -110,13 +100,6 @@ def _share(value: Any, where: str) -> float:
     number = _number(value, where)
     if not 0 <= number <= 1:
         raise ConfigError(f"{where}: {value!r} is not between 0 and 1")
-    return number
-
-
-def _positive(value: Any, where: str) -> float:
-    number = _number(value, where)
-    if number <= 0:
-        raise ConfigError(f"{where}: {value!r} is not above 0")
     return number
 
 

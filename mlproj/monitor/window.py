@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mlproj.predictionlog.feedback import LABEL, latest_labels
 from mlproj.predictionlog.schema import (
     ANSWERED,
     MODEL_VERSION,
@@ -26,8 +27,6 @@ from mlproj.predictionlog.schema import (
 if TYPE_CHECKING:
     import pandas as pd
 
-LABEL = "_label"
-"""The feedback log's column holding a row's true class (text) or value."""
 REFUSED = "refused"
 
 
@@ -83,20 +82,9 @@ def read_window(log: Path, feedback: Path, since: date, until: date) -> LogWindo
         answered = rows[rows[ANSWERED].fillna(False).astype(bool)].reset_index(drop=True)
     else:
         answered = rows.copy()
-    labels = latest_labels(read_log(feedback, since=since))
+    labels = latest_labels(feedback, since=since)
     if len(answered) and len(labels):
         answered = answered.merge(labels, on=[REQUEST_ID, ROW], how="left")
     else:
         answered = answered.assign(**{LABEL: pd.Series([None] * len(answered), dtype=object)})
     return LogWindow(since, until, rows, answered)
-
-
-def latest_labels(feedback: pd.DataFrame) -> pd.DataFrame:
-    """One label per (`_request_id`, `_row`): the one recorded last."""
-    import pandas as pd
-
-    if feedback.empty or LABEL not in feedback.columns:
-        return pd.DataFrame(columns=[REQUEST_ID, ROW, LABEL])
-    ordered = feedback.sort_values(TIME, kind="stable")
-    latest = ordered.drop_duplicates([REQUEST_ID, ROW], keep="last")
-    return latest[[REQUEST_ID, ROW, LABEL]].reset_index(drop=True)

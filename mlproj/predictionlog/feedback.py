@@ -10,7 +10,7 @@ hold refuses the whole file in one line. A later label for the same row wins.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -64,11 +64,16 @@ def _log_setting(project: Project, key: str, default: str) -> str:
     return value
 
 
-def latest_labels(folder: Path) -> pd.DataFrame:
-    """Every labelled row's latest label: `_request_id`, `_row`, `_label`, one row per key."""
-    labels = read_log(folder, columns=list(FEEDBACK_FIELDS))
+def latest_labels(folder: Path, *, since: date | None = None) -> pd.DataFrame:
+    """Every labelled row's latest label: `_request_id`, `_row`, `_label`, one row per key.
+
+    SINCE leaves out the labels recorded before that day (they answer older requests).
+    """
+    import pandas as pd
+
+    labels = read_log(folder, since=since, columns=list(FEEDBACK_FIELDS))
     if labels.empty:
-        return labels[[REQUEST_ID, ROW, LABEL]]
+        return pd.DataFrame(columns=[REQUEST_ID, ROW, LABEL])
     latest = labels.sort_values(TIME, kind="stable").drop_duplicates([REQUEST_ID, ROW], keep="last")
     return latest[[REQUEST_ID, ROW, LABEL]].reset_index(drop=True)
 
