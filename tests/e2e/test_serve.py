@@ -162,25 +162,63 @@ def test_the_prod_version_with_a_shadow(penguins: Path, tmp_path: Path) -> None:
     sh("git", "commit", "--allow-empty", "--no-verify", "--quiet", "-m", "next", cwd=project)
     register(project, "v1.1.0", "HEAD")  # the same model file, another version
     assign(project, "v1.0.0", "prod")
-    row = json.loads(
-        pd.read_parquet(project / "data" / "processed" / "test.parquet")
-        .drop(columns="species")
-        .head(1)
-        .to_json(orient="records")
-    )
+    test = pd.read_parquet(project / "data" / "processed" / "test.parquet")
+    rows = json.loads(test.drop(columns="species").to_json(orient="records"))
     with serving(project, "--shadow", "v1.1.0") as (client, server):
         version = client.get("/version").json()
         assert (version["model_version"], version["shadow"]) == (
             "v1.0.0",
             {"model_version": "v1.1.0"},
         )
-        answer = client.post("/predict", json={"rows": row}, headers={"X-Request-ID": "s"})
+        answer = client.post("/predict", json={"rows": rows[:1]}, headers={"X-Request-ID": "s"})
         assert answer.status_code == 200
         assert answer.headers["X-Model-Version"] == "v1.0.0"
+        for start in range(0, 2 * len(rows), 10):  # the test split twice: over min_rows (100)
+            chunk = (rows + rows)[start : start + 10]
+            sent = client.post(
+                "/predict", json={"rows": chunk}, headers={"X-Request-ID": f"r{start}"}
+            )
+            assert sent.status_code == 200
         assert stop(server) == 0
     log = read_log(project / "logs" / "predictions")
-    assert sorted(zip(log["_role"], log["_model_version"], log["_answered"], strict=True)) == [
+    first = log[log["_request_id"] == "s"]
+    assert sorted(
+        zip(first["_role"], first["_model_version"], first["_answered"], strict=True)
+    ) == [
         ("primary", "v1.0.0", True),
         ("shadow", "v1.1.0", False),
     ]
-    assert log["_prediction"].nunique() == 1
+    assert first["_prediction"].nunique() == 1
+    # Labels arrive; the two versions (the same model file) are compared over the log.
+    labels = test["species"].tolist() * 2
+    feedback = pd.DataFrame(
+        {
+            "request_id": [f"r{i - i % 10}" for i in range(len(labels))],
+            "row": [i % 10 for i in range(len(labels))],
+            "species": labels,
+        }
+    )
+    feedback.to_csv(tmp_path / "labels.csv", index=False)
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    sh(
+        sys.executable,
+        "-m",
+        "mlproj",
+        "feedback",
+        str(tmp_path / "labels.csv"),
+        cwd=project,
+        env=env,
+    )
+    compared = subprocess.run(
+        [sys.executable, "-m", "mlproj", "compare-versions", "--json"],
+        cwd=project, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert compared.returncode == 0, compared.stderr
+    report = json.loads((project / "reports" / "compare-versions.json").read_text())
+    assert (report["primary"]["version"], report["candidate"]["version"]) == ("v1.0.0", "v1.1.0")
+    assert report["candidate"]["labelled"] == 2 * len(test)  # the first request had no label
+    assert (report["mode"], report["compared_rows"], report["agreement"]) == (
+        "shadow",
+        2 * len(test) + 1,
+        1.0,
+    )
