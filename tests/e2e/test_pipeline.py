@@ -86,7 +86,7 @@ def test_a_model_param_change_reruns_only_train_onwards(penguins: Path, tmp_path
     model = project / "conf" / "model" / "hist_gradient_boosting.yaml"
     model.write_text(model.read_text().replace("max_iter: 200", "max_iter: 20"))
     result = sh("dvc", "repro", cwd=project)
-    # 20 rounds score differently from 200, so `gates` reruns too; nothing before `train` does.
+    # 20 rounds score differently from the default's 36: `gates` reruns; nothing before `train`.
     assert ran(result.stdout) == [
         "params", "train", "regression", "evaluate", "gates", "explain", "card"
     ]  # fmt: skip

@@ -12,11 +12,13 @@ from omegaconf import DictConfig
 
 from {{ cookiecutter.package_name }}.data import features_and_target
 from {{ cookiecutter.package_name }}.models import (
+    EARLY_STOPPING_ROWS,
     SCALE_FREE,
     as_trained,
     build_model,
     build_pipeline,
     build_references,
+    fit_pipeline,
 )
 
 from tests.conftest import compose_config
@@ -89,3 +91,23 @@ def test_refits_run_the_rounds_the_trained_boosting_model_ran(sample: pd.DataFra
     assert (refit.model.max_iter, refit.model.early_stopping) == (rounds, False)
     forest = compose_config("model=random_forest")  # no rounds to match: as configured
     assert as_trained(forest, build_pipeline(forest).fit(features, target)) is forest
+
+
+def test_a_small_table_trains_the_rounds_held_out_rows_ask_for_on_every_row(
+    sample: pd.DataFrame,
+) -> None:
+    """Below 10,000 rows, early stopping picks the rounds; the model then sees every row."""
+    config = compose_config("model=hist_gradient_boosting", "model.n_iter_no_change=1")
+    features, target = features_and_target(sample, config)
+    if len(sample) > EARLY_STOPPING_ROWS or (
+        config.data.task == "classification" and target.value_counts().min() < 10
+    ):
+        pytest.skip("the sample is too large, or a class too rare, to hold rows out")
+    stopped = build_pipeline(config).set_params(model__early_stopping=True)
+    rounds = stopped.fit(features, target)[-1].n_iter_
+    assert rounds < config.model.max_iter
+    runs = [fit_pipeline(config, features, target) for _ in range(2)]
+    assert (runs[0][-1].n_iter_, runs[0][-1].early_stopping) == (rounds, False)
+    np.testing.assert_array_equal(runs[0].predict(features), runs[1].predict(features))
+    configured = compose_config("model=hist_gradient_boosting", "model.early_stopping=false")
+    assert fit_pipeline(configured, features, target)[-1].n_iter_ == configured.model.max_iter

@@ -23,12 +23,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from omegaconf import DictConfig
-from sklearn.base import clone
 from threadpoolctl import threadpool_limits
 
 from {{ cookiecutter.package_name }}.data import features_and_target, model_columns, read_table
 from {{ cookiecutter.package_name }}.metrics import scores
-from {{ cookiecutter.package_name }}.models import as_trained, build_pipeline
+from {{ cookiecutter.package_name }}.models import as_trained, fit_pipeline
 
 LEARNING_CURVE = "learning_curve.csv"
 STALENESS = "staleness.json"
@@ -168,7 +167,7 @@ def _sizes(rows: int, count: int) -> list[int]:
 def _fit(cfg: DictConfig, features: pd.DataFrame, target: pd.Series) -> Any:
     # One OpenMP thread, as the train stage fits: the same numbers on every machine.
     with threadpool_limits(limits=1, user_api="openmp"):
-        return clone(build_pipeline(cfg)).fit(features, target)
+        return fit_pipeline(cfg, features, target)
 
 
 def _learnable(cfg: DictConfig, target: pd.Series) -> bool:

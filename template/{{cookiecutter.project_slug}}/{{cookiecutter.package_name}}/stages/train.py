@@ -10,7 +10,7 @@ from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
 from {{ cookiecutter.package_name }}.data import features_and_target, model_columns, read_table
-from {{ cookiecutter.package_name }}.models import build_pipeline
+from {{ cookiecutter.package_name }}.models import fit_pipeline
 from {{ cookiecutter.package_name }}.stages import main
 
 
@@ -24,7 +24,7 @@ def run(cfg: DictConfig) -> Pipeline:
     """
     features, target = features_and_target(read_table(cfg.data.train, model_columns(cfg)), cfg)
     with threadpool_limits(limits=1, user_api="openmp"):
-        pipeline = build_pipeline(cfg).fit(features, target)
+        pipeline = fit_pipeline(cfg, features, target)
     save_model(pipeline, Path(cfg.paths.model))
     return pipeline
 
