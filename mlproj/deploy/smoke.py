@@ -21,6 +21,7 @@ from mlproj._core.text import brief, number
 from mlproj.deploy.answers import Expected, answer_problem, incident_output, rows_json
 from mlproj.deploy.client import Service, Unanswered, check_url
 from mlproj.errors import SmokeFailed
+from mlproj.predictionlog.schema import SMOKE_PREFIX
 
 if TYPE_CHECKING:
     import httpx
@@ -179,7 +180,7 @@ def _run(
 
 def _request_id(what: str) -> str:
     """`smoke-<what>-<random>`: the service keeps ids up to 64 characters, so WHAT is cut."""
-    return f"smoke-{what[:24]}-{uuid.uuid4().hex[:12]}"
+    return f"{SMOKE_PREFIX}{what[:24]}-{uuid.uuid4().hex[:12]}"
 
 
 def _health(body: Any) -> Check:

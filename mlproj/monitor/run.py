@@ -28,7 +28,7 @@ from mlproj.monitor.sample import review_sample, write_sample
 from mlproj.monitor.settings import MonitorSettings, monitor_settings
 from mlproj.monitor.window import LogWindow, read_window
 from mlproj.monitor.window import window_days as bounds
-from mlproj.predictionlog.schema import MODEL_VERSION
+from mlproj.predictionlog.schema import MODEL_VERSION, SMOKE_PREFIX
 from mlproj.project.project import Project, open_project
 
 REPORT_DIR = "monitor"
@@ -159,6 +159,11 @@ def _notes(window: LogWindow, settings: MonitorSettings, version: str | None) ->
         )
         notes.append(
             f"The window holds no request: nothing to judge but traffic, which makes it {meaning}."
+        )
+    if window.smoke_requests:
+        notes.append(
+            f"Left out {window.smoke_requests} request(s) from `mlproj smoke` (ids starting "
+            f"{SMOKE_PREFIX!r}): test traffic, not production."
         )
     others = [v for v in window.versions if v != version]
     if others:

@@ -20,6 +20,7 @@ from mlproj.predictionlog.schema import (
     REQUEST_ID,
     ROLE,
     ROW,
+    SMOKE_PREFIX,
     TIME,
     read_log,
 )
@@ -38,6 +39,7 @@ class LogWindow:
     until: date
     requests: pd.DataFrame  # primary, canary and refused rows
     answered: pd.DataFrame  # the rows whose answer a client received, with `_label` if known
+    smoke_requests: int = 0  # `mlproj smoke`'s requests, left out: test traffic, not production
 
     @property
     def request_count(self) -> int:
@@ -77,6 +79,10 @@ def read_window(log: Path, feedback: Path, since: date, until: date) -> LogWindo
     rows = read_log(log, since=since, until=until)
     if ROLE in rows.columns and len(rows):
         rows = rows[rows[ROLE] != "shadow"]
+    smoke = rows[REQUEST_ID].astype(str).str.startswith(SMOKE_PREFIX) if len(rows) else None
+    smoke_requests = int(rows[REQUEST_ID][smoke].nunique()) if smoke is not None else 0
+    if smoke is not None and smoke.any():
+        rows = rows[~smoke]
     rows = rows.reset_index(drop=True)
     if len(rows):
         answered = rows[rows[ANSWERED].fillna(False).astype(bool)].reset_index(drop=True)
@@ -87,4 +93,4 @@ def read_window(log: Path, feedback: Path, since: date, until: date) -> LogWindo
         answered = answered.merge(labels, on=[REQUEST_ID, ROW], how="left")
     else:
         answered = answered.assign(**{LABEL: pd.Series([None] * len(answered), dtype=object)})
-    return LogWindow(since, until, rows, answered)
+    return LogWindow(since, until, rows, answered, smoke_requests)

@@ -42,6 +42,9 @@ LATENCY_MS = "_latency_ms"
 ERROR = "_error"
 """Why a refused row was refused (the contract break in words); null otherwise."""
 
+SMOKE_PREFIX = "smoke-"
+"""How the ids of `mlproj smoke`'s requests start: test traffic, which monitoring leaves out."""
+
 FIELDS = (
     REQUEST_ID,
     ROW,

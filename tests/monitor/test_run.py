@@ -133,6 +133,19 @@ def test_refused_requests_alert(project: Path) -> None:
     )
 
 
+def test_smoke_requests_are_left_out_and_said_so(project: Path) -> None:
+    healthy(project)
+    smoke = refused_frame(5)  # smoke sends a row that breaks the contract, on purpose
+    smoke["_request_id"] = [f"smoke-break-{i}" for i in range(5)]
+    write_log(project, smoke)
+    result = monitor(project, until=DAY).check()
+    assert result.window.requests == 20
+    assert (
+        "Left out 5 request(s) from `mlproj smoke` (ids starting 'smoke-'): test traffic, not production."
+        in result.notes
+    )
+
+
 def test_slow_answers_alert_on_latency(project: Path) -> None:
     write_log(project, log_frame(holdout().head(60), latency_ms=450.0))
     result = monitor(project, until=DAY)
