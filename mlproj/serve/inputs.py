@@ -65,6 +65,8 @@ def parse_rows(body: bytes, max_rows: int) -> list[dict[str, Any]]:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise _whole("malformed_json", "json", f"the body is not valid JSON ({exc})") from None
+    except RecursionError:  # `[[[[...` thousands deep: Python's parser gives up, not the service
+        raise _whole("malformed_json", "json", "the body nests too deep to be rows") from None
     if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
         raise _whole("bad_body", "body", 'the body must be {"rows": [{"column": value, ...}]}')
     rows: list[Any] = data["rows"]

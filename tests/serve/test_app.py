@@ -93,6 +93,9 @@ def test_a_contract_break_names_the_row_the_column_and_the_rule(primary: Any) ->
         pytest.param(b'[{"x": 1}]', "body", 'the body must be {"rows"', id="not-rows"),
         pytest.param(b'{"rows": []}', "empty", "the request has no rows", id="empty"),
         pytest.param(b'{"rows": [3]}', "object", "row 1 is not an object", id="row-not-object"),
+        pytest.param(
+            b"[" * 100_000 + b"]" * 100_000, "json", "the body nests too deep", id="too-deep"
+        ),
     ],
 )
 def test_a_body_that_is_not_rows_is_refused(
