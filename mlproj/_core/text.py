@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def listing(items: Sequence[str], shown: int = 5, *, sep: str = ", ", last: str = " and ") -> str:
     """'a, b, c and 4 more': at most SHOWN items, so one message never floods a terminal."""
     more = len(items) - shown
     return sep.join(items[:shown]) + (f"{last}{more} more" if more > 0 else "")
+
+
+def path_in(path: Path, root: Path) -> str:
+    """PATH as a message names it: relative to ROOT (with `/`) when inside it, else as given."""
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
 
 def first_line(exc: BaseException) -> str:

@@ -277,7 +277,8 @@ def _numbers(series: pd.Series) -> pd.Series:
     return pd.to_numeric(series.astype(object), errors="coerce").astype("float64")
 
 
-def _as_bool(value: object) -> bool | None:
+def as_flag(value: object) -> bool | None:
+    """A boolean (numpy's too), or the text `true`/`false` in any case; None for anything else."""
     import numpy as np
 
     if isinstance(value, (bool, np.bool_)):
@@ -289,7 +290,7 @@ def _as_bool(value: object) -> bool | None:
 
 def _is_kind(series: pd.Series, kind: str) -> pd.Series:
     if kind == "boolean":
-        return series.astype(object).map(lambda v: _as_bool(v) is not None).astype(bool)
+        return series.astype(object).map(lambda v: as_flag(v) is not None).astype(bool)
     numbers = _numbers(series)
     fits = numbers.notna()
     if kind == "integer":
@@ -314,7 +315,7 @@ def _coerce(series: pd.Series, rule: ColumnRule) -> pd.Series:
     if rule.kind == "integer":
         return _numbers(series).astype("Int64" if rule.nullable else "int64")
     if rule.kind == "boolean":
-        flags = series.astype(object).map(_as_bool, na_action="ignore")
+        flags = series.astype(object).map(as_flag, na_action="ignore")
         return flags.astype("boolean" if rule.nullable else "bool")
     return series
 

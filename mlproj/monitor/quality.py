@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlproj._core.text import listing, number
+from mlproj._core.text import listing, number, path_in
 from mlproj.flow.releases import committed_metrics, read_record
 from mlproj.monitor.check import Check, alert, ok, skipped
 from mlproj.monitor.model import RELEASE
@@ -117,9 +116,11 @@ def release_metrics(project: Project, version: str) -> tuple[Mapping[str, Any] |
             return record.metrics, f"last-release.json ({version})"
         return None, f"neither model@{version} nor last-release.json holds {version}'s metrics"
     try:
-        return json.loads(metrics_path.read_text(encoding="utf-8")), _shown(project, metrics_path)
+        return json.loads(metrics_path.read_text(encoding="utf-8")), path_in(
+            metrics_path, project.root
+        )
     except (OSError, ValueError):
-        return None, f"{_shown(project, metrics_path)} cannot be read (run `dvc repro`)"
+        return None, f"{path_in(metrics_path, project.root)} cannot be read (run `dvc repro`)"
 
 
 def _judged_metrics(project: Project) -> list[str]:
@@ -131,11 +132,3 @@ def _judged_metrics(project: Project) -> list[str]:
 def _gates(project: Project) -> Mapping[str, Any]:
     gates = project.params.get("gates")
     return gates if isinstance(gates, Mapping) else {}
-
-
-def _shown(project: Project, path: Path) -> str:
-    return (
-        path.relative_to(project.root).as_posix()
-        if path.is_relative_to(project.root)
-        else str(path)
-    )

@@ -14,7 +14,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlproj._core.text import brief, listing
+from mlproj._core.text import brief, listing, path_in
 from mlproj.errors import ConfigError, DataError
 from mlproj.predictionlog.schema import REQUEST_ID, ROW, TIME, read_log, write_part
 
@@ -96,7 +96,7 @@ def record_feedback(project_root: Path, file: Path) -> Recorded:
     logged = read_log(log, columns=[REQUEST_ID, ROW])
     if logged.empty:
         raise DataError(
-            f"{file}: the prediction log ({_shown(log, project.root)}) holds no request yet; "
+            f"{file}: the prediction log ({path_in(log, project.root)}) holds no request yet; "
             "there is nothing to join labels to."
         )
     rows_of: dict[str, list[int]] = {}
@@ -288,7 +288,3 @@ def _refusal(file: Path, problems: list[tuple[int, str]]) -> str:
         more = [str(p + 1) for p, _ in problems[1:]]
         line += f"; {len(more)} more row(s) refused too (row {listing(more)})"
     return f"{line}. Nothing was recorded."
-
-
-def _shown(path: Path, root: Path) -> Path:
-    return path.relative_to(root) if path.is_relative_to(root) else path

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mlproj._core.text import listing
+from mlproj._core.text import listing, path_in
 from mlproj.data.contract import ColumnRule, infer_contract, load_contract, save_contract
 from mlproj.data.csvfile import check_text, read_header
 from mlproj.data.dataset import FORMATS, check_file
@@ -61,7 +61,7 @@ def add_contract_rules(
         raise DataError("name at least one column to add a contract rule for.")
     table = source if source is not None else root / str(project.setting("data.raw"))
     contract = load_contract(project.contract)
-    shown = _shown(project.contract, root)
+    shown = path_in(project.contract, root)
     present = [name for name in names if name in contract.names]
     if present:
         quoted = listing([repr(name) for name in present])
@@ -109,10 +109,3 @@ def _read_columns(path: Path, names: list[str]) -> pd.DataFrame:
     if frame.empty:
         raise DataError(f"{path}: no rows to infer a rule from.")
     return frame[names]
-
-
-def _shown(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from mlproj.data.contract import as_flag
 from mlproj.predictionlog import schema
 from mlproj.predictionlog.writer import Rows
-from mlproj.serve.rules import as_flag, as_number, is_null
+from mlproj.serve.rules import as_number, is_null
 
 if TYPE_CHECKING:
     import pandas as pd

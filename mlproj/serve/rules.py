@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from mlproj.data.contract import as_flag
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -70,15 +72,6 @@ def as_number(value: Any) -> float | None:
         except ValueError:
             return None
         return None if math.isnan(number) else number
-    return None
-
-
-def as_flag(value: Any) -> bool | None:
-    """A boolean, or the text `true`/`false` in any case; None for anything else."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
     return None
 
 

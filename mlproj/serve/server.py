@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlproj._core.git import git
+from mlproj._core.text import path_in
 from mlproj.errors import CannotServe, RegistryError
 from mlproj.predictionlog.schema import reserved_names
 from mlproj.serve.model import ServedModel, served
@@ -139,7 +140,7 @@ def registry_model(project: Project, which: str, *, stage: bool = False) -> Serv
     from mlproj.flow.registry import current, stages
     from mlproj.predict.model import scoring_model
 
-    hint = f"or serve the workspace model with --model {_relative(project.model, project.root)}"
+    hint = f"or serve the workspace model with --model {path_in(project.model, project.root)}"
     try:
         if stage:
             allowed = stages(project.root)
@@ -156,7 +157,7 @@ def registry_model(project: Project, which: str, *, stage: bool = False) -> Serv
     except RegistryError as exc:
         raise CannotServe(f"{str(exc).rstrip('.')}; {hint}.") from None
     ref = scorer.version
-    path = _relative(project.contract, project.root)
+    path = path_in(project.contract, project.root)
     text = git(project.root, "show", f"{ref}:{path}", check=False, strip=False)
     _refuse_reserved(scorer.contract, f"{ref}:{path}")
     commit = git(project.root, "rev-parse", f"{ref}^{{commit}}", check=False) or None
@@ -247,10 +248,3 @@ def _named(primary: ServedModel, candidate: ServedModel | None, shadow: str | No
     if candidate is None:
         return primary.version
     return f"{primary.version} with {candidate.version} as {'shadow' if shadow else 'canary'}"
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
