@@ -130,14 +130,14 @@ def compare_versions(
     """
     from mlproj._core.atomic import write_text
     from mlproj.predictionlog.feedback import latest_labels
-    from mlproj.predictionlog.schema import read_log
+    from mlproj.predictionlog.schema import read_log, without_smoke
     from mlproj.project.project import open_project
     from mlproj.serve.settings import serve_settings
 
     project = open_project(project_root)
     settings = serve_settings(project)
     columns = [REQUEST_ID, ROW, TIME, MODEL_VERSION, ROLE, PREDICTION, LATENCY_MS]
-    log = read_log(settings.log.path, since=since, until=until, columns=columns)
+    log, _ = without_smoke(read_log(settings.log.path, since=since, until=until, columns=columns))
     # Labels are read only when there is a pair of versions to score them on.
     labels = partial(latest_labels, settings.log.feedback)
     comparison = _compare(log, labels, project.task, settings.shadow)

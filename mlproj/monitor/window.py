@@ -20,9 +20,9 @@ from mlproj.predictionlog.schema import (
     REQUEST_ID,
     ROLE,
     ROW,
-    SMOKE_PREFIX,
     TIME,
     read_log,
+    without_smoke,
 )
 
 if TYPE_CHECKING:
@@ -79,10 +79,7 @@ def read_window(log: Path, feedback: Path, since: date, until: date) -> LogWindo
     rows = read_log(log, since=since, until=until)
     if ROLE in rows.columns and len(rows):
         rows = rows[rows[ROLE] != "shadow"]
-    smoke = rows[REQUEST_ID].astype(str).str.startswith(SMOKE_PREFIX) if len(rows) else None
-    smoke_requests = int(rows[REQUEST_ID][smoke].nunique()) if smoke is not None else 0
-    if smoke is not None and smoke.any():
-        rows = rows[~smoke]
+    rows, smoke_requests = without_smoke(rows)
     rows = rows.reset_index(drop=True)
     if len(rows):
         answered = rows[rows[ANSWERED].fillna(False).astype(bool)].reset_index(drop=True)

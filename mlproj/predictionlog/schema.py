@@ -61,6 +61,20 @@ ROLES = ("primary", "shadow", "canary", "refused")
 PARTITION = "date"
 
 
+def without_smoke(rows: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """ROWS less those of `mlproj smoke`'s requests, and how many requests that left out.
+
+    Smoke tests send synthetic rows and a row that breaks the contract on purpose: judging a
+    deployment by them (monitoring, a shadow's verdict) would judge the test, not production.
+    """
+    if rows.empty or REQUEST_ID not in rows.columns:
+        return rows, 0
+    smoke = rows[REQUEST_ID].astype(str).str.startswith(SMOKE_PREFIX)
+    if not smoke.any():
+        return rows, 0
+    return rows[~smoke].reset_index(drop=True), int(rows[REQUEST_ID][smoke].nunique())
+
+
 def reserved_names(contract: Contract) -> list[str]:
     """Contract columns whose names the log keeps for itself (those starting with `_`)."""
     return [name for name in contract.names if name.startswith("_")]

@@ -58,6 +58,17 @@ def test_a_shadow_that_agrees_passes_and_writes_the_report(toy: Path) -> None:
     assert [rule["passed"] for rule in report["rules"]] == [True, None, True]
 
 
+def test_smoke_requests_are_not_evidence(toy: Path) -> None:
+    smoke = [(f"smoke-{entry[0]}", *entry[1:]) for entry in shadow_log(20)]
+    write_log(toy / "logs" / "predictions", shadow_log(5) + smoke)
+    with pytest.raises(NotEnoughEvidence) as caught:
+        compare_versions(toy).check()
+    assert str(caught.value) == (
+        "v1.1.0 (shadow) against v1.0.0: 5 compared row(s), fewer than "
+        "serve.shadow.min_rows = 10; no verdict yet."
+    )
+
+
 def test_a_shadow_that_disagrees_names_each_failed_gate(toy: Path) -> None:
     write_log(toy / "logs" / "predictions", shadow_log(20, disagree=5, shadow_ms=9.0))
     with pytest.raises(VersionsDisagree) as caught:
