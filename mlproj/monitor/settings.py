@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mlproj.errors import ConfigError
+from mlproj.predictionlog.feedback import DEFAULT_FEEDBACK, DEFAULT_LOG
 from mlproj.serve.settings import settings_from
 
 SHARES = (
@@ -44,8 +45,8 @@ class MonitorSettings:
     # A scheduled check of a service that received nothing is worth an alert: it is down, or
     # its traffic went elsewhere. 0 makes an empty window a pass (a service used now and then).
     min_requests: int = 1
-    log: str = "logs/predictions"
-    feedback: str = "logs/feedback"
+    log: str = DEFAULT_LOG
+    feedback: str = DEFAULT_FEEDBACK
     latency_p95_ms: float = 200.0
 
     def to_json(self) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlproj.errors import ConfigError
+from mlproj.predictionlog.feedback import DEFAULT_FEEDBACK, DEFAULT_LOG
 
 if TYPE_CHECKING:
     from mlproj.project.project import Project
@@ -22,8 +23,8 @@ DEFAULTS: dict[str, Any] = {
     "port": 8000,
     "max_rows": 1000,
     "log": {
-        "path": "logs/predictions",
-        "feedback": "logs/feedback",
+        "path": DEFAULT_LOG,
+        "feedback": DEFAULT_FEEDBACK,
         "flush_rows": 1000,
         "flush_seconds": 5,
         "queue_rows": 100_000,
