@@ -86,12 +86,14 @@ def test_unknown_ids_are_refused_in_one_line(logged: Path) -> None:
 
 
 def test_a_refused_request_is_refused(logged: Path) -> None:
+    before = listing(logged)
     result = add(logged, "INC-7", "--from-log", "bad0", "--no-error")
     assert result.exit_code == 9
     assert result.stderr == (
         f"Error: {logged / 'logs' / 'predictions'}: request 'bad0' was refused by the data "
         "contract, never answered: there is no prediction to keep from coming back.\n"
     )
+    assert listing(logged) == before
 
 
 @pytest.mark.parametrize(
