@@ -380,3 +380,15 @@ class MonitorAlert(UserError):
     """
 
     exit_code = 1
+
+
+class ComputeUnavailable(UserError):
+    """Raised when `compute=dask` names a scheduler that cannot be reached or has no workers."""
+
+    exit_code = 43
+
+
+class ComputeFailed(UserError):
+    """Raised when the Dask cluster loses a stage's work (a worker died on every retry)."""
+
+    exit_code = 44

@@ -31,6 +31,7 @@ ALLOWED: dict[str, set[str]] = {
     "serve": BASE | {"predictionlog", "predict", "flow"},
     "deploy": BASE | {"predictionlog", "incidents", "flow", "predict", "serve"},
     "monitor": BASE | {"predictionlog", "drift", "flow", "predict", "serve"},
+    "compute": BASE,
 }
 # Known breaks of the map, to be removed (never added to): (module, what it imports).
 KNOWN = {}
