@@ -83,7 +83,7 @@ def _on_cluster(settings: ComputeSettings, stage: str) -> Iterator[Compute]:
 
     address = str(settings.address)
     try:
-        client = Client(address, timeout=settings.timeout)
+        client = Client(address, timeout=settings.timeout)  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError) as exc:
         raise ComputeUnavailable(
             f"cannot reach the Dask scheduler at {address} within {settings.timeout:g} s "
