@@ -72,10 +72,15 @@ def model_age(project: Project, version: str, until: date, settings: MonitorSett
     )
 
 
+def release_tags(version: str) -> tuple[str, str]:
+    """The tags a release VERSION may carry, in the order they are looked up: GTO's, then git's."""
+    return f"model@{version}", version
+
+
 def _born(root: Path, version: str) -> tuple[datetime | None, str]:
     """When VERSION was made, and what that date is (its release tag, or a commit)."""
     if RELEASE.fullmatch(version):
-        for tag in (f"model@{version}", version):
+        for tag in release_tags(version):
             found = git(
                 root,
                 "for-each-ref",

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from mlproj._core.text import listing, number, path_in
 from mlproj.flow.releases import committed_metrics, read_record
 from mlproj.monitor.check import Check, alert, ok, skipped
-from mlproj.monitor.model import RELEASE
+from mlproj.monitor.model import RELEASE, release_tags
 from mlproj.predictionlog.feedback import LABEL
 from mlproj.predictionlog.schema import PREDICTION
 
@@ -107,7 +107,7 @@ def release_metrics(project: Project, version: str) -> tuple[Mapping[str, Any] |
         project.params.get("paths", {}).get("metrics", "metrics.json")
     )
     if RELEASE.fullmatch(version):
-        for tag in (f"model@{version}", version):
+        for tag in release_tags(version):
             found = committed_metrics(project.root, tag, metrics_path)
             if found is not None:
                 return found, tag
