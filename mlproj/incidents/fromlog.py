@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlproj._core.progress import Activity, Progress, ignore
-from mlproj._core.text import listing
+from mlproj._core.text import listing, path_in
 from mlproj.errors import InvalidIncident
 from mlproj.incidents.commands import Added, add_regression
 from mlproj.incidents.expectations import Expectation
@@ -46,8 +46,9 @@ def add_regression_from_log(
     if not request_ids:
         raise InvalidIncident("--from-log needs the REQUEST_ID of at least one logged request.")
     log, feedback = log_folder(config), feedback_folder(config)
-    on_step(Activity(f"Reading {len(request_ids)} request(s) from {log}"))
-    rows = logged_rows(log, request_ids, config.features)
+    shown = path_in(log, config.root)
+    on_step(Activity(f"Reading {len(request_ids)} request(s) from {shown}"))
+    rows = logged_rows(log, request_ids, config.features, shown=shown)
     labels = _labels(feedback, rows)
     uses_labels = not flags.given() or LABEL in (flags.expected_column, flags.not_label_column)
     if uses_labels and labels.isna().any():
@@ -100,28 +101,36 @@ def check_log_options(
     return incident_id
 
 
-def logged_rows(log: Path, request_ids: Sequence[str], features: Sequence[str]) -> pd.DataFrame:
-    """The answered rows of REQUEST_IDS, in the order given and by row; refuse unknown ids."""
+def logged_rows(
+    log: Path, request_ids: Sequence[str], features: Sequence[str], *, shown: str | None = None
+) -> pd.DataFrame:
+    """The answered rows of REQUEST_IDS, in the order given and by row; refuse unknown ids.
+
+    Refusals name the log as SHOWN (the project-relative path), else as LOG.
+    """
     import pandas as pd
 
     frame = read_log(log)
+    where = shown or str(log)
     wanted = list(dict.fromkeys(str(r) for r in request_ids))
     found = frame[frame[REQUEST_ID].astype(str).isin(wanted)] if len(frame) else frame
     unknown = [r for r in wanted if r not in set(found[REQUEST_ID].astype(str))]
     if unknown:
         names = listing([repr(r) for r in unknown])
-        raise InvalidIncident(f"{log}: no logged request {names}; check the id(s) (X-Request-ID).")
+        raise InvalidIncident(
+            f"{where}: no logged request {names}; check the id(s) (X-Request-ID)."
+        )
     answered = found[found[ANSWERED].fillna(False).astype(bool)]
     refused = [r for r in wanted if r not in set(answered[REQUEST_ID].astype(str))]
     if refused:
         names = listing([repr(r) for r in refused])
         raise InvalidIncident(
-            f"{log}: request {names} was refused by the data contract, never answered: there "
+            f"{where}: request {names} was refused by the data contract, never answered: there "
             "is no prediction to keep from coming back."
         )
     absent = [c for c in features if c not in answered.columns]
     if absent:
-        raise InvalidIncident(f"{log}: the log has no column {listing(absent)}, a model feature.")
+        raise InvalidIncident(f"{where}: the log has no column {listing(absent)}, a model feature.")
     order = {r: i for i, r in enumerate(wanted)}
     keyed = answered.assign(_order=answered[REQUEST_ID].astype(str).map(order))
     keyed = keyed.drop_duplicates([REQUEST_ID, ROW], keep="last")

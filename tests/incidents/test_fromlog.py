@@ -79,7 +79,7 @@ def test_unknown_ids_are_refused_in_one_line(logged: Path) -> None:
     result = add(logged, "INC-7", "--from-log", "r0", "nope", "gone", "--no-error")
     assert result.exit_code == 9
     assert result.stderr == (
-        f"Error: {logged / 'logs' / 'predictions'}: no logged request 'nope', 'gone'; check the "
+        "Error: logs/predictions: no logged request 'nope', 'gone'; check the "
         "id(s) (X-Request-ID).\n"
     )
     assert listing(logged) == before
@@ -90,7 +90,7 @@ def test_a_refused_request_is_refused(logged: Path) -> None:
     result = add(logged, "INC-7", "--from-log", "bad0", "--no-error")
     assert result.exit_code == 9
     assert result.stderr == (
-        f"Error: {logged / 'logs' / 'predictions'}: request 'bad0' was refused by the data "
+        "Error: logs/predictions: request 'bad0' was refused by the data "
         "contract, never answered: there is no prediction to keep from coming back.\n"
     )
     assert listing(logged) == before
