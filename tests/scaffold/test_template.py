@@ -27,6 +27,7 @@ COMMON = {
     "conf/gates/default.yaml", "conf/slices/default.yaml", "conf/inclusion/default.yaml",
     "conf/evidence/default.yaml", "conf/sweep/default.yaml", "conf/contribution/default.yaml",
     "conf/serve/default.yaml", "conf/monitor/default.yaml",
+    "conf/compute/local.yaml", "conf/compute/dask.yaml",
     "conf/data_defaults.yaml", "tests/test_evidence.py", "tests/test_contribution.py",
     "tests/__init__.py", "tests/test_metrics.py", "tests/conftest.py", "tests/test_config.py",
     "tests/test_features.py",
