@@ -70,7 +70,7 @@ def read_part(file: Path, root: Path, columns: Sequence[str] | None = None) -> p
     return frame
 
 
-def read_table(path: str | Path, columns: Iterable[str] | None = None) -> pd.DataFrame:
+def read_frame(path: str | Path, columns: Iterable[str] | None = None) -> pd.DataFrame:
     """A CSV or Parquet file, or a partitioned Parquet folder, as one pandas table.
 
     With COLUMNS, only those the table has. A folder's files are read one after the other and
@@ -100,7 +100,28 @@ def _joined(parts: list[pd.DataFrame]) -> pd.DataFrame:
 
     # An empty part would change a column's type in the join (pandas counts its dtype too).
     full = [p for p in parts if len(p)] or parts[:1]
-    return pd.concat(full, ignore_index=True) if len(full) > 1 else full[0]
+    if len(full) == 1:
+        return full[0]
+    return pd.concat([_plain(p, full) for p in full], ignore_index=True)
+
+
+def _plain(part: pd.DataFrame, parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """PART with a category column as its values where another part has them plain.
+
+    Files written by different tools disagree on whether text is a category; joined as they
+    are, the column would become `object`, unlike the table read whole.
+    """
+    import pandas as pd
+
+    differ = [
+        name
+        for name, dtype in part.dtypes.items()
+        if isinstance(dtype, pd.CategoricalDtype)
+        and any(name in p and p[name].dtype != dtype for p in parts)
+    ]
+    if not differ:
+        return part
+    return part.astype({name: part[name].cat.categories.dtype for name in differ})
 
 
 @dataclass
@@ -166,7 +187,7 @@ def validate_table(
     shown = str(path) if source is None else source
     wanted = None if columns is None else list(dict.fromkeys(columns))
     if client is None and not Path(path).is_dir():
-        return validate_frame(read_table(path, wanted), contract, source=shown)
+        return validate_frame(read_frame(path, wanted), contract, source=shown)
     if client is None:
         root = Path(path)
         checked = [_check_part(read_part(f, root, wanted), contract) for f in table_files(root)]
