@@ -27,10 +27,10 @@ def client() -> Iterator[Any]:
     validate_frame(table(2), infer_contract(table(2)))
 
     with (
-        LocalCluster(
+        LocalCluster(  # type: ignore[no-untyped-call]
             processes=False, n_workers=2, threads_per_worker=1, dashboard_address=None
         ) as cluster,
-        Client(cluster) as connected,
+        Client(cluster) as connected,  # type: ignore[no-untyped-call]
     ):
         yield connected
 

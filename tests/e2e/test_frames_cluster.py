@@ -111,9 +111,9 @@ def test_partitioned_raw_data_validates_on_the_cluster_as_here(
     assert record["tasks"] >= 2  # one check per partition at least
 
     # A broken row in the second partition: the same report as here, its row counted from the top.
-    island = raw.columns[raw.dtypes == "str"][0]
+    island = str(raw.columns[raw.dtypes == "str"][0])
     broken = raw.iloc[half:].copy()
-    broken.iloc[3, broken.columns.get_loc(island)] = "Atlantis"
+    broken.loc[broken.index[3], island] = "Atlantis"
     broken.to_parquet(folder / "part-1.parquet", index=False)
     before = validated.read_bytes()
 
