@@ -10,7 +10,7 @@ cluster's workers when there is one, with the same report and result as a check 
 from __future__ import annotations
 
 from mlproj.compute.cluster import Compute, compute
-from mlproj.compute.frames import dask_frame, read_frame, table_files, validate_table
+from mlproj.compute.frames import dask_frame, validate_table
 from mlproj.compute.settings import ComputeSettings, compute_settings
 
 __all__ = [
@@ -19,7 +19,5 @@ __all__ = [
     "compute",
     "compute_settings",
     "dask_frame",
-    "read_frame",
-    "table_files",
     "validate_table",
 ]
