@@ -108,6 +108,12 @@ def _on_cluster(
     tasks = [delayed(_check_part)(part, contract) for part in frame.to_delayed()]
     try:
         checked: list[_Checked] = client.gather(client.compute(tasks))
+    except OSError as exc:
+        raise DataError(
+            f"{path}: the Dask workers cannot read it ({_first_line(exc)}); they must see the "
+            "data at the same path as this machine (a shared file system), or run with "
+            "-S compute=local"
+        ) from None
     except ValueError as exc:
         if "Mismatched dtypes" not in str(exc):
             raise
@@ -130,3 +136,8 @@ def _merged(checked: list[_Checked], contract: Contract, source: str) -> pd.Data
     if breaks:
         raise contract_violation(breaks, contract, source)
     return joined([part.frame for part in checked if part.frame is not None])
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__

@@ -49,10 +49,14 @@ def read_part(file: Path, root: Path, columns: Sequence[str] | None = None) -> p
     Rows are numbered from 0: a stored index is dropped, as the folder's rows are numbered
     across its files.
     """
+    from urllib.parse import unquote
+
     import pandas as pd
     import pyarrow.parquet as pq
 
-    keys = dict(part.split("=", 1) for part in file.relative_to(root).parent.parts if "=" in part)
+    # Hive folder names are URI-encoded (pyarrow writes `city=New%20York`), as pandas reads them.
+    folders = [part.split("=", 1) for part in file.relative_to(root).parent.parts if "=" in part]
+    keys = {key: unquote(value) for key, value in folders}
     names = [n for n in pq.read_schema(file).names if n not in keys]
     if columns is not None:
         wanted = set(columns)
@@ -97,7 +101,8 @@ def joined(parts: list[pd.DataFrame]) -> pd.DataFrame:
     full = [p for p in parts if len(p)] or parts[:1]
     if len(full) == 1:
         return full[0]
-    return pd.concat([_plain(p, full) for p in full], ignore_index=True)
+    plain = [_plain(p, full) for p in full]
+    return pd.concat([_filled(p, plain) for p in plain], ignore_index=True)
 
 
 def _plain(part: pd.DataFrame, parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -117,3 +122,19 @@ def _plain(part: pd.DataFrame, parts: list[pd.DataFrame]) -> pd.DataFrame:
     if not differ:
         return part
     return part.astype({name: part[name].cat.categories.dtype for name in differ})
+
+
+def _filled(part: pd.DataFrame, parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """PART with a column it has no value in typed as the parts that have values type it.
+
+    A file whose text column is all missing may store it untyped (`null`); joined as it is,
+    it would make the whole column `object`, unlike the table read whole.
+    """
+    retype = {}
+    for name, dtype in part.dtypes.items():
+        others = {
+            p[name].dtype for p in parts if p is not part and name in p and p[name].notna().any()
+        }
+        if len(others) == 1 and dtype not in others and part[name].isna().all():
+            retype[name] = others.pop()
+    return part.astype(retype) if retype else part
