@@ -12,7 +12,8 @@ with the same rows, order and types as a check of the whole table here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -58,9 +59,12 @@ def dask_frame(
     path = Path(path).resolve()
     with dask.config.set({"dataframe.convert-string": False}):
         if path.is_dir() or path.suffix.lower() in PARQUET:
+            import pyarrow.parquet as pq
+
             files = table_files(path) if path.is_dir() else [path]
             root = path if path.is_dir() else path.parent
-            meta = read_part(files[0], root, columns).iloc[:0]
+            # The first file's columns and types from its schema alone, not its rows.
+            meta = pq.read_schema(files[0]).empty_table().to_pandas()
             return dd.from_map(  # type: ignore[no-untyped-call]
                 read_part, files, root=root, columns=columns, meta=meta, enforce_metadata=False
             )
@@ -83,20 +87,42 @@ def validate_table(
     """The table at PATH checked against CONTRACT, with the contract's types; the rows in order.
 
     Without CLIENT a file is read and checked whole, as before; a folder part by part, here.
-    With a Dask CLIENT every partition is checked on the cluster. Either way every break is
+    With a Dask CLIENT every partition is checked on the cluster (one Parquet file is one, and
+    keeps its stored index, as here). Either way every break is
     reported in one `ContractViolation` naming SOURCE (PATH by default), rows numbered across
     the whole table.
     """
     shown = str(path) if source is None else source
     wanted = None if columns is None else list(dict.fromkeys(columns))
-    if client is None and not Path(path).is_dir():
+    folder = Path(path).is_dir()
+    if client is None and not folder:
         return validate_frame(read_frame(path, wanted), contract, source=shown)
     if client is None:
         root = Path(path)
         checked = [_check_part(read_part(f, root, wanted), contract) for f in table_files(root)]
-    else:
+    elif folder or Path(path).suffix.lower() not in PARQUET:
         checked = _on_cluster(path, contract, wanted, client, blocksize)
+    else:
+        # One Parquet file is one partition: one worker checks it whole, its index kept as here.
+        task = client.submit(
+            _validate_file, Path(path).resolve(), contract, wanted, shown, pure=False
+        )
+        with _unreadable(path):
+            valid: pd.DataFrame | list[Break] = task.result()
+        if isinstance(valid, list):
+            raise contract_violation(valid, contract, shown)
+        return valid
     return _merged(checked, contract, shown)
+
+
+def _validate_file(
+    path: Path, contract: Contract, columns: list[str] | None, source: str
+) -> pd.DataFrame | list[Break]:
+    # The breaks travel back, not the error: pandera's cause does not survive pickling.
+    try:
+        return validate_frame(read_frame(path, columns), contract, source=source)
+    except ContractViolation as violation:
+        return list(violation.failures)  # type: ignore[attr-defined]
 
 
 def _on_cluster(
@@ -107,13 +133,8 @@ def _on_cluster(
     frame = dask_frame(path, columns, blocksize=blocksize)
     tasks = [delayed(_check_part)(part, contract) for part in frame.to_delayed()]
     try:
-        checked: list[_Checked] = client.gather(client.compute(tasks))
-    except OSError as exc:
-        raise DataError(
-            f"{path}: the Dask workers cannot read it ({_first_line(exc)}); they must see the "
-            "data at the same path as this machine (a shared file system), or run with "
-            "-S compute=local"
-        ) from None
+        with _unreadable(path):
+            checked: list[_Checked] = client.gather(client.compute(tasks))
     except ValueError as exc:
         if "Mismatched dtypes" not in str(exc):
             raise
@@ -136,6 +157,19 @@ def _merged(checked: list[_Checked], contract: Contract, source: str) -> pd.Data
     if breaks:
         raise contract_violation(breaks, contract, source)
     return joined([part.frame for part in checked if part.frame is not None])
+
+
+@contextmanager
+def _unreadable(path: str | Path) -> Iterator[None]:
+    """A file the workers cannot open becomes one line: they must see what this machine sees."""
+    try:
+        yield
+    except OSError as exc:
+        raise DataError(
+            f"{path}: the Dask workers cannot read it ({_first_line(exc)}); they must see the "
+            "data at the same path as this machine (a shared file system), or run with "
+            "-S compute=local"
+        ) from None
 
 
 def _first_line(exc: BaseException) -> str:

@@ -173,14 +173,16 @@ def test_a_column_missing_from_one_part_is_reported_once(tmp_path: Path, where: 
 def test_files_the_workers_cannot_read_are_named_in_one_line(
     tmp_path: Path, client: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import mlproj.compute.frames as frames
+    from mlproj.data.parts import table_files
 
     frame = table(10)
     contract = infer_contract(frame)
     folder = parts(frame, tmp_path / "raw", [5, 5])
     # As if the workers saw another file system: a file listed here is not there for them.
-    listed = frames.table_files
-    monkeypatch.setattr(frames, "table_files", lambda p: [*listed(p), Path(p) / "part-2.parquet"])
+    monkeypatch.setattr(
+        "mlproj.compute.frames.table_files",
+        lambda p: [*table_files(p), Path(p) / "part-2.parquet"],
+    )
 
     with pytest.raises(DataError) as caught:
         validate_table(folder, contract, client=client)
@@ -205,4 +207,24 @@ def test_a_csv_whose_blocks_disagree_on_a_columns_type_is_refused_in_one_line(
     assert str(caught.value) == (
         f"{tmp_path / 'raw.csv'}: a column holds different types in different blocks of the CSV; "
         "write the table as Parquet (typed), or check it here with -S compute=local"
+    )
+
+
+@pytest.mark.slow
+def test_one_parquet_file_keeps_its_index_on_the_cluster(tmp_path: Path, client: Any) -> None:
+    frame = table(10).set_axis([f"id-{n}" for n in range(10)])
+    contract = infer_contract(frame)
+    frame.loc["id-7", "island"] = "Atlantis"
+    frame.to_parquet(tmp_path / "raw.parquet")
+    expected = message(lambda: validate_table(tmp_path / "raw.parquet", contract))
+
+    assert message(lambda: validate_table(tmp_path / "raw.parquet", contract, client=client)) == (
+        expected
+    )
+    assert "rows id-7 (values 'Atlantis')" in expected
+    frame.loc["id-7", "island"] = "Dream"
+    frame.to_parquet(tmp_path / "raw.parquet")
+    pd.testing.assert_frame_equal(
+        validate_table(tmp_path / "raw.parquet", contract, client=client),
+        validate_table(tmp_path / "raw.parquet", contract),
     )
