@@ -349,16 +349,13 @@ def contract_violation(
     Breaks of the same column and rule (from several parts of one table) become one, their rows
     and values in the order given, so a table checked in parts reads as if checked whole.
     """
-    merged: dict[tuple[str, str], Break] = {}
+    merged: dict[tuple[str, str], tuple[list[Any], list[Any]]] = {}
     for part in breaks:
-        key = (part.column, part.rule)
-        seen = merged.get(key)
-        merged[key] = (
-            part
-            if seen is None
-            else Break(part.column, part.rule, seen.rows + part.rows, seen.values + part.values)
-        )
-    ranked = _ranked(list(merged.values()), contract)
+        rows, values = merged.setdefault((part.column, part.rule), ([], []))
+        rows += part.rows
+        values += part.values
+    joined = [Break(c, rule, tuple(r), tuple(v)) for (c, rule), (r, v) in merged.items()]
+    ranked = _ranked(joined, contract)
     violation = ContractViolation(_report(ranked, contract, source))
     # errors.py is the one home of error classes, so the structured breaks ride along here.
     violation.failures = ranked  # type: ignore[attr-defined]
