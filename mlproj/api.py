@@ -12,6 +12,10 @@ internal and may move in any release. See docs/api.md.
   table against it (`ContractViolation`, naming the column, the rule and the rows);
   `check_features` refuses a feature with no contract rule (`FeatureNotInContract`) or a
   forbidden or sensitive one (`ForbiddenFeature`).
+- Tables in parts and compute: `compute` is the context a stage runs its parallel work in
+  (conf/compute: here, or on a Dask cluster), recording what ran where; `validate_table` checks
+  a CSV or Parquet file, or a partitioned Parquet folder, against the contract, partition by
+  partition on the cluster when there is one, with the report and result of a whole-table check.
 - Test data: `synthesize` makes rows that satisfy a contract, for a project's fast tests.
 - Configuration: `check_params` fails when `params.yaml` differs from the composition of `conf/`;
   `guard_experiment_params` (called by the project's Hydra plugin) stops `dvc exp run` from
@@ -30,6 +34,7 @@ internal and may move in any release. See docs/api.md.
 from __future__ import annotations
 
 from mlproj._core.spreadsheet import neutralise_formulas
+from mlproj.compute import compute, validate_table
 from mlproj.data.contract import Contract, load_contract, validate_frame
 from mlproj.data.policy import check_features
 from mlproj.data.synthetic import synthesize
@@ -78,6 +83,7 @@ __all__ = [
     "check_features",
     "check_params",
     "check_suite",
+    "compute",
     "explain_pipeline",
     "guard_experiment_params",
     "load_contract",
@@ -90,6 +96,7 @@ __all__ = [
     "save_model",
     "synthesize",
     "validate_frame",
+    "validate_table",
     "worst_rows",
     "write_figures",
     "write_importance",

@@ -17,7 +17,9 @@ from mlproj.cli._shared import PROJECT, QUIET
 
 
 def drift(
-    batch: Path = typer.Argument(..., help="The production batch: a .csv or .parquet file."),
+    batch: Path = typer.Argument(
+        ..., help="The production batch: a .csv or .parquet file, or a folder of .parquet files."
+    ),
     reference: Path | None = typer.Option(
         None, "--reference", "-r", help="Compare with this file, not the training split."
     ),

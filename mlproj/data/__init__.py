@@ -11,6 +11,7 @@ from mlproj.data.contract import (
     validate_frame,
 )
 from mlproj.data.dataset import DataProfile, profile, read_table
+from mlproj.data.parts import read_frame, table_files
 from mlproj.data.synthetic import synthesize
 
 __all__ = [
@@ -20,8 +21,10 @@ __all__ = [
     "infer_contract",
     "load_contract",
     "profile",
+    "read_frame",
     "read_table",
     "save_contract",
     "synthesize",
+    "table_files",
     "validate_frame",
 ]

@@ -239,11 +239,9 @@ def validate_frame(df: pd.DataFrame, contract: Contract, *, source: str = "data"
         # In place: the schema coerces nothing, and a copy would double the table in memory.
         schema.validate(df, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as errors:
-        breaks = _breaks(errors.failure_cases, contract)
-        violation = ContractViolation(_report(breaks, contract, source))
-        # errors.py is the one home of error classes, so the structured breaks ride along here.
-        violation.failures = breaks  # type: ignore[attr-defined]
-        raise violation from errors
+        raise contract_violation(
+            _breaks(errors.failure_cases, contract), contract, source
+        ) from errors
     # A shallow copy: each coerced column replaces its own, and the rest are shared, not copied.
     coerced = df.copy(deep=False)
     for rule in contract.columns:
@@ -331,10 +329,37 @@ def _breaks(failure_cases: pd.DataFrame, contract: Contract) -> list[Break]:
         rows, values = found.setdefault((str(column), rule), ([], []))
         rows.append(row)
         values.append(value)
+    return _ranked(
+        [Break(column, rule, tuple(r), tuple(v)) for (column, rule), (r, v) in found.items()],
+        contract,
+    )
+
+
+def _ranked(breaks: list[Break], contract: Contract) -> list[Break]:
     columns = {name: index for index, name in enumerate(contract.names)}
     rules = {name: index for index, name in enumerate(_RULES)}
-    ranked = sorted(found.items(), key=lambda i: (columns.get(i[0][0], -1), rules.get(i[0][1], -1)))
-    return [Break(column, rule, tuple(r), tuple(v)) for (column, rule), (r, v) in ranked]
+    return sorted(breaks, key=lambda b: (columns.get(b.column, -1), rules.get(b.rule, -1)))
+
+
+def contract_violation(
+    breaks: Iterable[Break], contract: Contract, source: str
+) -> ContractViolation:
+    """The one error for BREAKS, in the contract's column order, each rule's rows merged.
+
+    Breaks of the same column and rule (from several parts of one table) become one, their rows
+    and values in the order given, so a table checked in parts reads as if checked whole.
+    """
+    merged: dict[tuple[str, str], tuple[list[Any], list[Any]]] = {}
+    for part in breaks:
+        rows, values = merged.setdefault((part.column, part.rule), ([], []))
+        rows += part.rows
+        values += part.values
+    joined = [Break(c, rule, tuple(r), tuple(v)) for (c, rule), (r, v) in merged.items()]
+    ranked = _ranked(joined, contract)
+    violation = ContractViolation(_report(ranked, contract, source))
+    # errors.py is the one home of error classes, so the structured breaks ride along here.
+    violation.failures = ranked  # type: ignore[attr-defined]
+    return violation
 
 
 def _report(breaks: list[Break], contract: Contract, source: str) -> str:

@@ -161,11 +161,15 @@ def _read_held(
     """Read a table and hold its features to the contract; other columns may be absent.
 
     A production batch rarely carries the label, and may lack identifiers: only the features
-    are required, and only they are judged.
+    are required, and only they are judged. A folder is a partitioned Parquet batch, read whole.
     """
     from mlproj.data.dataset import read_table
+    from mlproj.data.parts import read_frame
 
-    return hold_to_contract(read_table(path), contract, features, source=source, limit=limit)
+    frame = read_frame(path) if path.is_dir() else read_table(path)
+    if frame.empty:
+        raise DataError(f"{source}: the partitioned batch has no rows.")
+    return hold_to_contract(frame, contract, features, source=source, limit=limit)
 
 
 def _predictions(

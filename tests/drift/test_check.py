@@ -226,6 +226,25 @@ def test_the_report_files_are_deterministic(drift_project: Path, tmp_path: Path)
     assert not re.search(rb"20\d\d-\d\d-\d\d", json_bytes + html_bytes)  # no dates inside
 
 
+def test_a_batch_in_parquet_parts_is_judged_as_the_same_batch_in_one_file(
+    drift_project: Path, tmp_path: Path
+) -> None:
+    batch = pd.read_parquet(drift_project / "data/processed/train.parquet").sample(
+        150, random_state=2
+    )
+    batch["x"] += 0.8
+    batch = batch.drop(columns="y").reset_index(drop=True)
+    batch.to_parquet(tmp_path / "batch.parquet")
+    (tmp_path / "parts").mkdir()
+    for number, start in enumerate((0, 60, 120)):
+        batch.iloc[start : start + 60].to_parquet(tmp_path / "parts" / f"part-{number}.parquet")
+
+    whole = json.loads(run_drift(drift_project, tmp_path / "batch.parquet").json_path.read_text())
+    parts = json.loads(run_drift(drift_project, tmp_path / "parts").json_path.read_text())
+
+    assert parts == {**whole, "batch": {"path": str(tmp_path / "parts"), "rows": 150}}
+
+
 def test_the_html_report_is_self_contained_and_escaped(drift_project: Path, tmp_path: Path) -> None:
     frame = pd.read_parquet(drift_project / "data/processed/train.parquet").head(100)
     frame["<script>"] = 1

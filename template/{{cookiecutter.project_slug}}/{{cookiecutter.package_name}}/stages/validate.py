@@ -6,6 +6,11 @@ or allow a new category, and the change shows in review like any other. Before a
 read, every feature must have a contract rule (`mlproj contract add COLUMN` infers one) and
 none may be forbidden (conf/data `forbidden`) or sensitive without being allowed (conf/inclusion
 `sensitive` and `allow_as_feature`).
+
+data.raw may be one CSV or Parquet file, or a folder of Parquet files (`part-*.parquet`, or
+hive-style `key=value/` folders), one table with its rows numbered across the files. With
+`-S compute=dask`, each partition is checked on the Dask cluster (reports/compute/validate.json
+says where); the report and the validated table are the same as a check here.
 """
 
 from __future__ import annotations
@@ -13,13 +18,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from mlproj.api import check_features, load_contract, validate_frame
+from mlproj.api import check_features, compute, load_contract, validate_table
 from omegaconf import DictConfig
 
 from {{ cookiecutter.package_name }}.data import (
     feature_columns,
     pipeline_columns,
-    read_table,
     write_table,
 )
 from {{ cookiecutter.package_name }}.stages import main
@@ -39,9 +43,9 @@ def run(cfg: DictConfig) -> pd.DataFrame:
         allow_as_feature=cfg.inclusion.get("allow_as_feature") or [],
         contract_path=str(cfg.data.contract),
     )
-    raw = read_table(cfg.data.raw, columns=[*contract.names, *pipeline_columns(cfg)])
-    valid = validate_frame(raw, contract, source=cfg.data.raw)
-    del raw  # the validated table replaces it: at most two copies in memory
+    columns = [*contract.names, *pipeline_columns(cfg)]
+    with compute(cfg, stage="validate") as where:
+        valid = validate_table(cfg.data.raw, contract, columns=columns, client=where.client)
     write_table(valid, cfg.data.validated)
     return valid
 
