@@ -2,14 +2,14 @@
 
 `url` checks an `s3://BUCKET/PREFIX` URL, its endpoint and name; `config` writes them to
 `.dvc/config` (committed) and keys only to `.dvc/config.local` (ignored by git, checked);
-`probe` asks the server one question and types what stands in the way (down, keys, bucket);
+`server` asks the server one question and types what stands in the way (down, keys, bucket);
 `transfer` is `dvc push`/`dvc pull` behind the probe.
 """
 
 from __future__ import annotations
 
 from mlproj.remote.config import Configured, add_remote, configured_remote, write_remote
-from mlproj.remote.probe import probe
+from mlproj.remote.server import probe
 from mlproj.remote.transfer import Transfer, check_remote, pull, push
 from mlproj.remote.url import DEFAULT_NAME, Remote, parse_remote
 

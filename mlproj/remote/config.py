@@ -20,7 +20,7 @@ from typing import Any
 
 from mlproj._core.shell import run
 from mlproj.errors import InvalidRemote, NotAProject, RemoteCredentialsRejected
-from mlproj.remote.probe import probe
+from mlproj.remote.server import probe
 from mlproj.remote.url import Remote, parse_remote
 
 # Keys of a DVC S3 remote that are secrets: never in the committed `.dvc/config`.
@@ -120,15 +120,16 @@ def write_remote(
                 section["endpointurl"] = remote.endpoint
             conf["remote"][remote.name] = section  # replaces a remote of that name wholesale
             conf["core"]["remote"] = remote.name
-        with config.edit("local") as conf:
-            local = conf["remote"].get(remote.name, {})
-            for key in SECRET_KEYS:
-                local.pop(key, None)
-            local.update(options)
-            if local:
-                conf["remote"][remote.name] = local
-            else:
-                conf["remote"].pop(remote.name, None)
+        if options or (dvc_dir / "config.local").exists():  # keys replaced, or removed
+            with config.edit("local") as conf:
+                local = conf["remote"].get(remote.name, {})
+                for key in SECRET_KEYS:
+                    local.pop(key, None)
+                local.update(options)
+                if local:
+                    conf["remote"][remote.name] = local
+                else:
+                    conf["remote"].pop(remote.name, None)
         if (dvc_dir / "config.local").exists():
             (dvc_dir / "config.local").chmod(0o600)  # keys: readable by their owner only
         written = (dvc_dir / "config").read_text(encoding="utf-8")

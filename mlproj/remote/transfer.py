@@ -12,7 +12,7 @@ from pathlib import Path
 from mlproj._core.shell import DVC_ENV, failure, python_module, run
 from mlproj.errors import CommandFailed
 from mlproj.remote.config import Configured, configured_remote
-from mlproj.remote.probe import probe
+from mlproj.remote.server import probe
 from mlproj.remote.url import Remote
 
 

@@ -8,6 +8,7 @@ and there is one attempt, so a server that is down or hangs fails in seconds, no
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -97,14 +98,13 @@ def _client(remote: Remote, options: Mapping[str, str]) -> Any:
 
     Keys from OPTIONS, or as boto finds them (the environment, ~/.aws).
     """
-    import botocore.session
     from botocore.config import Config
 
-    session = botocore.session.Session(profile=options.get("profile"))
+    session = _session(options.get("profile"))
     config = Config(
         connect_timeout=CONNECT_TIMEOUT,
         read_timeout=READ_TIMEOUT,
-        retries={"max_attempts": 1, "mode": "standard"},
+        retries={"total_max_attempts": 1, "mode": "standard"},  # no retry
         # Path-style: S3-compatible servers on an IP or a plain host name have no bucket domains.
         s3={"addressing_style": "path"} if remote.endpoint else None,
     )
@@ -117,6 +117,25 @@ def _client(remote: Remote, options: Mapping[str, str]) -> Any:
         aws_session_token=options.get("session_token"),
         config=config,
     )
+
+
+def _session(profile: str | None) -> Any:
+    """A fresh session (credentials as the environment is now) with a shared loader.
+
+    The loader reads S3's service model, most of a second, once per process.
+    """
+    import botocore.session
+
+    session = botocore.session.Session(profile=profile)
+    session.register_component("data_loader", _loader())
+    return session
+
+
+@functools.cache
+def _loader() -> Any:
+    from botocore.loaders import create_loader
+
+    return create_loader()
 
 
 def _reason(exc: Exception) -> str:
