@@ -9,6 +9,7 @@ and there is one attempt, so a server that is down or hangs fails in seconds, no
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,6 +30,7 @@ _REFUSED = {
     "403",
 }
 _NO_BUCKET = {"NoSuchBucket"}
+_CODE = re.compile(r"[A-Za-z0-9.]{1,64}")
 
 
 def probe(remote: Remote, options: Mapping[str, str] | None = None) -> None:
@@ -56,12 +58,16 @@ def probe(remote: Remote, options: Mapping[str, str] | None = None) -> None:
     except ClientError as exc:
         error: dict[str, Any] = exc.response.get("Error", {})
         code = str(error.get("Code", ""))
+        if not _CODE.fullmatch(code):  # the server's words: shown only when plainly a code
+            code = "an error"
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         if code in _NO_BUCKET:
             raise bucket_error(remote) from None
         if code in _REFUSED or status == 403:
             raise credentials_error(remote, f"the server refused them: {code}") from None
-        raise unreachable_error(remote, f"it answered {code or status}, not as S3") from None
+        raise unreachable_error(
+            remote, f"it answered {code or status} instead of listing the bucket"
+        ) from None
     except BotoCoreError as exc:
         raise unreachable_error(remote, _reason(exc)) from None
     except ValueError as exc:  # botocore's checks of an endpoint or region it cannot use
@@ -147,4 +153,8 @@ def _reason(exc: Exception) -> str:
         return f"no connection within {CONNECT_TIMEOUT:g} s"
     if "Read timeout" in text:
         return f"no answer within {READ_TIMEOUT:g} s"
-    return text[:160]
+    if "Connection was closed before we received a valid response" in text:
+        return "the connection closed without an HTTP answer (is it an S3 server?)"
+    if text.startswith("SSL validation failed"):
+        return "TLS failed (an http:// server, or a certificate not trusted here?)"
+    return re.sub(r"\s*\S+://\S+", "", text)[:160]

@@ -43,7 +43,10 @@ def test_a_web_server_that_is_not_s3_is_unreachable_not_a_missing_bucket(
 ) -> None:
     with pytest.raises(RemoteUnreachable) as raised:
         probe(parse_remote("s3://bucket/p", web_server))
-    assert f"(s3://bucket/p at {web_server}): it answered 404, not as S3." in str(raised.value)
+    assert (
+        f"(s3://bucket/p at {web_server}): it answered 404 instead of listing the bucket."
+        in str(raised.value)
+    )
 
 
 def test_no_keys_anywhere_is_exit_41_saying_where_they_go(
@@ -60,4 +63,29 @@ def test_no_keys_anywhere_is_exit_41_saying_where_they_go(
         f"Credentials for remote 'storage' (s3://bucket/p at {endpoint}): no credentials: Unable "
         "to locate credentials. Set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or run "
         "`mlproj remote add s3://bucket/p --local-credentials` with them set."
+    )
+
+
+def test_an_endpoint_that_does_not_speak_http_is_unreachable(keys: tuple[str, str]) -> None:
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+
+    def banner() -> None:  # an SSH server's greeting, then the connection closes
+        for _ in range(4):
+            connection = listener.accept()[0]
+            connection.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
+            connection.close()
+
+    threading.Thread(target=banner, daemon=True).start()
+    endpoint = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    with pytest.raises(RemoteUnreachable) as raised:
+        probe(parse_remote("s3://bucket/p", endpoint))
+    listener.close()
+    assert str(raised.value).startswith(
+        f"Cannot reach remote 'storage' (s3://bucket/p at {endpoint}): the connection closed "
+        "without an HTTP answer (is it an S3 server?). Start the server or fix the endpoint"
     )
