@@ -58,7 +58,7 @@ def probe(remote: Remote, options: Mapping[str, str] | None = None) -> None:
     except ClientError as exc:
         error: dict[str, Any] = exc.response.get("Error", {})
         code = str(error.get("Code", ""))
-        if not _CODE.fullmatch(code):  # the server's words: shown only when plainly a code
+        if code and not _CODE.fullmatch(code):  # the server's words: shown if plainly a code
             code = "an error"
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         if code in _NO_BUCKET:
