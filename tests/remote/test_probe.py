@@ -75,10 +75,13 @@ def test_an_endpoint_that_does_not_speak_http_is_unreachable(keys: tuple[str, st
     listener.listen(4)
 
     def banner() -> None:  # an SSH server's greeting, then the connection closes
-        for _ in range(4):
-            connection = listener.accept()[0]
-            connection.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
-            connection.close()
+        try:
+            for _ in range(4):
+                connection = listener.accept()[0]
+                connection.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
+                connection.close()
+        except OSError:  # the listener closed when the test ended
+            pass
 
     threading.Thread(target=banner, daemon=True).start()
     endpoint = f"http://127.0.0.1:{listener.getsockname()[1]}"
