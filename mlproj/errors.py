@@ -392,3 +392,37 @@ class ComputeFailed(UserError):
     """Raised when the Dask cluster loses a stage's work (a worker died on every retry)."""
 
     exit_code = 44
+
+
+class InvalidRemote(ConfigError):
+    """Raised when a DVC remote cannot be configured or used as asked; nothing is written.
+
+    Its URL, endpoint or name is not acceptable, no remote is configured, or a credential would
+    land in a file git tracks (`.dvc/config`, or a `.dvc/config.local` git does not ignore).
+    """
+
+
+class RemoteUnreachable(UserError):
+    """Raised when the DVC remote's server does not answer (down, wrong endpoint, not S3, hung).
+
+    The message names the remote (its name, URL and endpoint) and says to start the server or
+    fix the endpoint.
+    """
+
+    exit_code = 40
+
+
+class RemoteCredentialsRejected(UserError):
+    """Raised when the DVC remote's server refuses the credentials, or none are set.
+
+    The message names the remote and where credentials go: the environment
+    (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) or `.dvc/config.local`.
+    """
+
+    exit_code = 41
+
+
+class RemoteBucketMissing(UserError):
+    """Raised when the DVC remote's bucket does not exist on its server."""
+
+    exit_code = 42

@@ -19,6 +19,7 @@ from mlproj.cli import params as params_command
 from mlproj.cli import predict as predict_command
 from mlproj.cli import registry as registry_command
 from mlproj.cli import regression as regression_command
+from mlproj.cli import remote as remote_command
 from mlproj.cli import reproduce as reproduce_command
 from mlproj.cli import review as review_command
 from mlproj.cli import score as score_command
@@ -58,6 +59,7 @@ app.command("smoke")(smoke_command.smoke)
 app.command("feedback")(feedback_command.feedback)
 app.command("compare-versions")(versions_command.compare_versions)
 app.command("monitor")(monitor_command.monitor)
+app.add_typer(remote_command.app, name="remote")
 
 
 def _print_version(value: bool) -> None:

@@ -44,6 +44,15 @@ def new(
         help="Who must approve changes, for CODEOWNERS: '@alice @org/ml-team' (default: @ and "
         "the email's user name).",
     ),
+    remote: str | None = typer.Option(
+        None,
+        "--remote",
+        help="s3://BUCKET/PREFIX: the project's default DVC remote (`mlproj remote`); keys stay "
+        "in the environment.",
+    ),
+    endpoint_url: str | None = typer.Option(
+        None, "--endpoint-url", help="With --remote, for non-AWS S3: http://HOST:PORT."
+    ),
     no_run: bool = typer.Option(
         False, "--no-run", help="Do not run the pipeline once before the first commit."
     ),
@@ -75,6 +84,8 @@ def new(
             author=author or DEFAULTS["author"],
             email=email or DEFAULTS["email"],
             code_owners=code_owners,
+            remote=remote,
+            endpoint_url=endpoint_url,
             run_pipeline=not no_run,
             on_step=steps,
         )
@@ -112,6 +123,7 @@ def new(
             "dvc metrics show",
             "dvc exp run -S model=random_forest",
             "dvc exp show --only-changed",
+            *(["mlproj remote push   # data and models to the DVC remote"] if remote else []),
             f"{_OPENER.get(sys.platform, 'xdg-open reports/explain.html')}   # the SHAP report",
             "mlproj flow feature start my-change   # then commit, and `mlproj flow feature finish`",
         ]

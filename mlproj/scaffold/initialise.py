@@ -26,6 +26,7 @@ from mlproj.data.roles import MAX_CATEGORIES
 from mlproj.errors import CommandFailed, FirstRunGateFailed, FirstRunInterrupted
 from mlproj.gates.check import GATES_FILE, failed_gates
 from mlproj.project.params import project_params, sync_params
+from mlproj.remote import Remote, write_remote
 from mlproj.review.checklist import render_templates
 from mlproj.scaffold.lock import LOCK_FILE, write_lock
 from mlproj.scaffold.source import running_source
@@ -98,8 +99,13 @@ def write_data_files(
     return data
 
 
-def make_repository(project: Path, answers: Answers, on_step: Progress) -> None:
-    """Compose params.yaml, make the git and DVC repository, run the pipeline once, commit."""
+def make_repository(
+    project: Path, answers: Answers, on_step: Progress, *, remote: Remote | None = None
+) -> None:
+    """Compose params.yaml, make the git and DVC repository, run the pipeline once, commit.
+
+    REMOTE, when given, is configured as the default DVC remote (its keys stay out of the files).
+    """
     raw_name = DEFAULT_RAW if answers.data_path is None else answers.data_path.name
     on_step("Composing params.yaml from conf/")
     sync_params(project)
@@ -120,6 +126,9 @@ def make_repository(project: Path, answers: Answers, on_step: Progress) -> None:
         ("plots.html_template", OFFLINE_PLOTS),
     ):
         run([*dvc, "config", key, value], project, env=DVC_ENV)
+    if remote is not None:
+        on_step(f"Configuring the DVC {remote.shown} (not checked: `mlproj remote check`)")
+        write_remote(project, remote)
     if answers.data_path is not None:
         # The ingest stage recreates the shipped demo data; the user's file is tracked instead.
         (project / answers.package_name / "stages" / "ingest.py").unlink(missing_ok=True)

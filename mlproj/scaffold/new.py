@@ -28,10 +28,12 @@ from mlproj.errors import (
     FirstRunGateFailed,
     FirstRunInterrupted,
     InvalidName,
+    InvalidRemote,
     InvalidYaml,
     RenderedInvalid,
     UserError,
 )
+from mlproj.remote import Remote, parse_remote
 from mlproj.scaffold.answers import DEFAULTS, OWNER, Answers
 from mlproj.scaffold.initialise import (
     first_run_gate_failed,
@@ -78,10 +80,16 @@ def new_project(
     author: str = DEFAULTS["author"],
     email: str = DEFAULTS["email"],
     code_owners: str | None = None,
+    remote: str | None = None,
+    endpoint_url: str | None = None,
     run_pipeline: bool = True,
     on_step: Progress = lambda step: None,
 ) -> NewProject:
-    """Create project NAME in OUTPUT_DIR, atomically: all of it or nothing."""
+    """Create project NAME in OUTPUT_DIR, atomically: all of it or nothing.
+
+    REMOTE (`s3://BUCKET/PREFIX`, at ENDPOINT_URL) becomes its default DVC remote, committed.
+    """
+    storage = _storage(remote, endpoint_url)  # before anything is written
     names = derive_names(name)
     if len(names.slug.encode()) > MAX_SLUG_BYTES:  # the file system caps a name at 255 bytes
         raise InvalidName(
@@ -131,7 +139,7 @@ def new_project(
             frame = None  # the stages read the file themselves: the table is let go before them
             return_memory()
             try:
-                make_repository(rendered, answers, on_step)
+                make_repository(rendered, answers, on_step, remote=storage)
             except FirstRunInterrupted:  # the project is whole, only untrained: it is kept
                 _move_in_place(rendered, destination)
                 raise first_run_interrupted(destination) from None
@@ -150,6 +158,14 @@ def new_project(
         stages=stages,
         warning=warning,
     )
+
+
+def _storage(remote: str | None, endpoint_url: str | None) -> Remote | None:
+    if remote is None:
+        if endpoint_url is not None:
+            raise InvalidRemote("--endpoint-url needs --remote s3://BUCKET/PREFIX.")
+        return None
+    return parse_remote(remote, endpoint_url)
 
 
 def pipeline_stages(project: Path) -> tuple[str, ...]:

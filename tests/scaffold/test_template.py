@@ -520,3 +520,45 @@ def test_the_dockerfile_serves_the_model_as_a_user_with_a_healthcheck(tmp_path: 
     ignored = (project / ".dockerignore").read_text().splitlines()
     assert {".venv/", "logs/", ".dvc/config.local"} <= set(ignored)
     assert ".git" not in ignored and ".dvc/cache" not in ignored  # the registry and its models
+
+
+def test_ci_pulls_from_the_dvc_remote_and_pushes_on_main_with_keys_from_secrets(
+    tmp_path: Path,
+) -> None:
+    project = render(tmp_path, {})
+    spec = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
+    steps = {step.get("name"): step for step in spec["jobs"]["pipeline"]["steps"]}
+    keys = {
+        "AWS_ACCESS_KEY_ID": "${{ secrets.AWS_ACCESS_KEY_ID }}",
+        "AWS_SECRET_ACCESS_KEY": "${{ secrets.AWS_SECRET_ACCESS_KEY }}",
+    }
+    pull, push = (
+        steps["Data"],
+        steps["Push to the DVC remote (main only receives releases and hotfixes)"],
+    )
+    names = list(steps)
+    assert names.index("Data") < names.index("Pipeline") < names.index(push["name"])
+    assert pull["env"] == keys and push["env"] == keys
+    # Without a remote both are no-ops, as before.
+    assert (
+        pull["run"] == 'if [ -n "$(dvc remote list)" ]; then mlproj remote pull --allow-missing; fi'
+    )
+    assert push["run"] == 'if [ -n "$(dvc remote list)" ]; then mlproj remote push; fi'
+    assert push["if"] == "github.event_name == 'push' && github.ref == 'refs/heads/main'"
+    gitlab = yaml.safe_load((project / ".gitlab-ci.yml").read_text())["pipeline"]["script"]
+    pulled = gitlab.index(
+        'if [ -n "$(dvc remote list)" ]; then mlproj remote pull --allow-missing; fi'
+    )
+    assert (
+        pulled
+        < gitlab.index("dvc repro")
+        < gitlab.index(
+            'if [ "$CI_COMMIT_BRANCH" = "main" ] && [ -n "$(dvc remote list)" ]; '
+            "then mlproj remote push; fi"
+        )
+    )
+    for ci in (".github/workflows/ci.yml", ".gitlab-ci.yml", ".github/workflows/monitor.yml"):
+        for line in (project / ci).read_text().splitlines():  # a key's value only from secrets
+            if line.strip().startswith(("AWS_ACCESS_KEY_ID:", "AWS_SECRET_ACCESS_KEY:")):
+                key = line.strip().split(":")[0]
+                assert line.strip() == f"{key}: ${{{{ secrets.{key} }}}}", line
