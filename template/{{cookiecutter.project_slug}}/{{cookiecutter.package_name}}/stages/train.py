@@ -29,7 +29,8 @@ def run(cfg: DictConfig) -> Pipeline:
     with compute(cfg, stage="train", reports=reports, ship=package) as where:
         jobs = parallel_jobs(cfg, where.n_jobs)
         if jobs is not None:
-            pipeline = fit(jobs, features, target)
+            with where.joblib():
+                pipeline = fit(jobs, features, target)
             # The file keeps the configured n_jobs: the same model file wherever it was fitted.
             pipeline[-1].set_params(n_jobs=cfg.model.get("n_jobs"))
         else:
