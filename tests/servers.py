@@ -70,8 +70,7 @@ def dask_cluster(folder: Path, workers: int = 2, timeout: float = 60) -> Iterato
     folder.mkdir(parents=True, exist_ok=True)
     file = folder / "scheduler.json"
     scheduler = _start(
-        ["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-         "--scheduler-file", str(file)],
+        [*"scheduler --host 127.0.0.1 --port 0 --no-dashboard --scheduler-file".split(), str(file)],
         folder / "scheduler.log",
     )
     cluster = DaskCluster(address="", scheduler=scheduler, logs=folder)
@@ -83,9 +82,10 @@ def dask_cluster(folder: Path, workers: int = 2, timeout: float = 60) -> Iterato
         for n in range(workers):
             cluster.workers.append(
                 _start(
-                    ["worker", "--scheduler-file", str(file), "--nthreads", "1",
-                     "--no-dashboard", "--host", "127.0.0.1", "--local-directory",
-                     str(folder / f"worker-{n}")],
+                    [
+                        *f"worker --scheduler-file {file} --nthreads 1 --no-dashboard".split(),
+                        *["--host", "127.0.0.1", "--local-directory", str(folder / f"worker-{n}")],
+                    ],
                     folder / f"worker-{n}.log",
                 )
             )

@@ -59,8 +59,7 @@ class Compute:
             jobs = joblib.Parallel(n_jobs=self.n_jobs)
             return list(jobs(joblib.delayed(function)(*args) for args in calls))
         futures = [
-            self.client.submit(call_packed, pack(function, args, {}), pure=False)
-            for args in calls
+            self.client.submit(call_packed, pack(function, args, {}), pure=False) for args in calls
         ]
         return [unpack(result) for result in self.client.gather(futures)]
 
