@@ -70,7 +70,18 @@ def dask_cluster(folder: Path, workers: int = 2, timeout: float = 60) -> Iterato
     folder.mkdir(parents=True, exist_ok=True)
     file = folder / "scheduler.json"
     scheduler = _start(
-        [*"scheduler --host 127.0.0.1 --port 0 --no-dashboard --scheduler-file".split(), str(file)],
+        [
+            *[
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--no-dashboard",
+                "--scheduler-file",
+            ],
+            str(file),
+        ],
         folder / "scheduler.log",
     )
     cluster = DaskCluster(address="", scheduler=scheduler, logs=folder)
