@@ -149,6 +149,8 @@ def test_a_worker_killed_mid_fit_is_retried_to_the_same_model(
         f"_target_: {package.name}.slow.SlowBoosting\nearly_stopping: false\n"
         "max_iter: 20\nrandom_state: ${seed}\n"
     )
+    sh("git", "add", ".", cwd=project)  # an experiment sees committed files only
+    sh("git", "commit", "-qm", "A slow model", "--no-verify", cwd=project)
     sh("dvc", "exp", "run", "-S", "model=slow", "train", cwd=project)
     local_model = model_hash(project)
 
