@@ -12,8 +12,7 @@ internal and may move in any release. See docs/api.md.
   table against it (`ContractViolation`, naming the column, the rule and the rows);
   `check_features` refuses a feature with no contract rule (`FeatureNotInContract`) or a
   forbidden or sensitive one (`ForbiddenFeature`).
-- Tables in parts and compute: `compute` is the context a stage runs its parallel work in
-  (conf/compute: here, or on a Dask cluster), recording what ran where; `validate_table` checks
+- Tables in parts: `validate_table` checks
   a CSV or Parquet file, or a partitioned Parquet folder, against the contract, partition by
   partition on the cluster when there is one, with the report and result of a whole-table check.
 - Test data: `synthesize` makes rows that satisfy a contract, for a project's fast tests.
@@ -27,6 +26,10 @@ internal and may move in any release. See docs/api.md.
   `write_report` (a self-contained HTML page), `read_slices` (`reports/slices.json`).
 - CSV for people: `neutralise_formulas` prefixes labels that a spreadsheet would run as a
   formula (`=HYPERLINK(...)`, `@SUM(...)`) with `'`, as OWASP recommends for CSV injection.
+- Compute: `compute(cfg, stage=...)` runs a stage's parallel work where conf/compute says
+  (here, or on a Dask cluster through joblib's Dask backend; `Compute.run` for one task) and
+  records what ran where; `parallel_map` sends a project's own calls there from code the
+  stage calls (`ComputeUnavailable`, `ComputeFailed` when the cluster cannot do the work).
 - Errors: `UserError` (a message safe to show and an exit code) and the subclasses a stage or a
   test may raise or expect.
 """
@@ -34,11 +37,13 @@ internal and may move in any release. See docs/api.md.
 from __future__ import annotations
 
 from mlproj._core.spreadsheet import neutralise_formulas
-from mlproj.compute import compute, validate_table
+from mlproj.compute import Compute, compute, parallel_map, validate_table
 from mlproj.data.contract import Contract, load_contract, validate_frame
 from mlproj.data.policy import check_features
 from mlproj.data.synthetic import synthesize
 from mlproj.errors import (
+    ComputeFailed,
+    ComputeUnavailable,
     ConfigError,
     ContractViolation,
     DataError,
@@ -67,6 +72,9 @@ from mlproj.project.modelio import load_model, save_model
 from mlproj.project.params import check_params
 
 __all__ = [
+    "Compute",
+    "ComputeFailed",
+    "ComputeUnavailable",
     "ConfigError",
     "Contract",
     "ContractViolation",
@@ -90,6 +98,7 @@ __all__ = [
     "load_model",
     "mean_abs_importance",
     "neutralise_formulas",
+    "parallel_map",
     "quality_sections",
     "read_slices",
     "render_report",

@@ -18,6 +18,7 @@ from sklearn.dummy import DummyClassifier
 from sklearn.dummy import DummyRegressor
 {%- endif %}
 from sklearn.ensemble import (
+    BaseEnsemble,
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
     RandomForestClassifier,
@@ -54,6 +55,22 @@ def build_model(model_cfg: DictConfig) -> Any:
     from hydra.utils import instantiate
 
     return instantiate(model_cfg)
+
+
+def parallel_jobs(cfg: DictConfig, n_jobs: int) -> DictConfig | None:
+    """CFG with the model's `n_jobs` set to N_JOBS, if it builds its parts through joblib.
+
+    A forest (any scikit-learn ensemble with `n_jobs`) fits its trees through joblib, so they
+    go where conf/compute says; None for any other model, which is fitted whole. conf/compute
+    decides `n_jobs`, not conf/model: each tree draws from its own seed, so the forest is the
+    same on one process, several, or a cluster.
+    """
+    model = build_model(cfg.model)
+    if not isinstance(model, BaseEnsemble) or "n_jobs" not in model.get_params():
+        return None
+    merged = OmegaConf.merge(cfg, {"model": {"n_jobs": n_jobs}})
+    assert isinstance(merged, DictConfig)
+    return merged
 
 
 # Rows the `simple` reference model is fitted on, at most: a seeded sample beyond that keeps its
@@ -104,7 +121,15 @@ def fit_pipeline(cfg: DictConfig, features: Any, target: Any) -> Pipeline:
     Penguins: 36 rounds instead of 200 per class, the same test accuracy, a lower log loss.
     `early_stopping: false` (or true) in conf/model keeps scikit-learn's behaviour.
     """
-    pipeline = build_pipeline(cfg)
+    return fit_built(build_pipeline(cfg), features, target)
+
+
+def fit_built(pipeline: Pipeline, features: Any, target: Any) -> Pipeline:
+    """PIPELINE (from `build_pipeline`) fitted as `fit_pipeline` fits it.
+
+    For a fit on a Dask worker: the pipeline is built here, where the project's classes
+    import by name, and travels as an object, so the worker needs none of the project's files.
+    """
     rounds = _held_out_rounds(pipeline, features, target)
     if rounds is not None:
         pipeline.set_params(model__max_iter=rounds, model__early_stopping=False)
