@@ -86,7 +86,7 @@ def test_a_hostile_batch_is_refused_naming_it(
     ("where", "message"),
     [
         ("nope.csv", "{path}: no such file."),
-        ("folder", "{path}: unsupported format; give a .csv or .parquet file."),
+        ("folder", "{path}: a folder with no Parquet files; expected part-*.parquet"),
         ("batch.xlsx", "{path}: unsupported format; give a .csv or .parquet file."),
     ],
 )
