@@ -23,6 +23,10 @@ internal and may move in any release. See docs/api.md.
   `write_report` (a self-contained HTML page), `read_slices` (`reports/slices.json`).
 - CSV for people: `neutralise_formulas` prefixes labels that a spreadsheet would run as a
   formula (`=HYPERLINK(...)`, `@SUM(...)`) with `'`, as OWASP recommends for CSV injection.
+- Compute: `compute(cfg, stage=...)` runs a stage's parallel work where conf/compute says
+  (here, or on a Dask cluster through joblib's Dask backend; `Compute.run` for one task) and
+  records what ran where; `parallel_map` sends a project's own calls there from code the
+  stage calls (`ComputeUnavailable`, `ComputeFailed` when the cluster cannot do the work).
 - Errors: `UserError` (a message safe to show and an exit code) and the subclasses a stage or a
   test may raise or expect.
 """
@@ -30,10 +34,13 @@ internal and may move in any release. See docs/api.md.
 from __future__ import annotations
 
 from mlproj._core.spreadsheet import neutralise_formulas
+from mlproj.compute import Compute, compute, parallel_map
 from mlproj.data.contract import Contract, load_contract, validate_frame
 from mlproj.data.policy import check_features
 from mlproj.data.synthetic import synthesize
 from mlproj.errors import (
+    ComputeFailed,
+    ComputeUnavailable,
     ConfigError,
     ContractViolation,
     DataError,
@@ -62,6 +69,9 @@ from mlproj.project.modelio import load_model, save_model
 from mlproj.project.params import check_params
 
 __all__ = [
+    "Compute",
+    "ComputeFailed",
+    "ComputeUnavailable",
     "ConfigError",
     "Contract",
     "ContractViolation",
@@ -78,12 +88,14 @@ __all__ = [
     "check_features",
     "check_params",
     "check_suite",
+    "compute",
     "explain_pipeline",
     "guard_experiment_params",
     "load_contract",
     "load_model",
     "mean_abs_importance",
     "neutralise_formulas",
+    "parallel_map",
     "quality_sections",
     "read_slices",
     "render_report",

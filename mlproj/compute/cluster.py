@@ -1,27 +1,32 @@
 """The `compute` context a stage runs its parallel work in, and the record of what ran where.
 
-Local runs pass `n_jobs` to scikit-learn. Dask runs connect to the scheduler at
+Local runs give scikit-learn `compute.n_jobs` processes. Dask runs connect to the scheduler at
 `compute.address`, route joblib (scikit-learn's `n_jobs` work) to the cluster through joblib's
-Dask backend with every core it has, and watch the scheduler's task stream, so the stage's
-report names the workers that did the work and how many tasks each ran.
+Dask backend with every core it has, send the project's own package to the workers by value
+(`byvalue`), and watch the scheduler's task stream, so the stage's report names the workers
+that did the work and how many tasks each ran.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from mlproj._core.atomic import write_text
+from mlproj.compute.byvalue import call_packed, pack, shipped, unpack
 from mlproj.compute.settings import ComputeSettings, compute_settings
 from mlproj.errors import ComputeFailed, ComputeUnavailable
 
 REPORTS = Path("reports") / "compute"
 T = TypeVar("T")
+# The context open in this thread, for `parallel_map` called by code that was not handed it.
+_ACTIVE: ContextVar[Compute | None] = ContextVar("mlproj_compute", default=None)
 
 
 @dataclass
@@ -38,9 +43,26 @@ class Compute:
         """FUNCTION(*ARGS) as one task on the cluster, or here when running locally."""
         if self.client is None:
             return function(*args, **kwargs)
-        future = self.client.submit(function, *args, pure=False, **kwargs)
-        result: T = future.result()
+        future = self.client.submit(call_packed, pack(function, args, kwargs), pure=False)
+        result: T = unpack(future.result())
         return result
+
+    def map(self, function: Callable[..., T], calls: Iterable[Sequence[Any]]) -> list[T]:
+        """FUNCTION(*ARGS) for each ARGS in CALLS, in parallel where the work runs; in order.
+
+        Locally on `n_jobs` processes (joblib; 1 runs them here, one after another); on Dask,
+        one task each.
+        """
+        if self.client is None:
+            import joblib
+
+            jobs = joblib.Parallel(n_jobs=self.n_jobs)
+            return list(jobs(joblib.delayed(function)(*args) for args in calls))
+        futures = [
+            self.client.submit(call_packed, pack(function, args, {}), pure=False)
+            for args in calls
+        ]
+        return [unpack(result) for result in self.client.gather(futures)]
 
     def record(self) -> dict[str, Any]:
         """What ran where: the backend, and for Dask the scheduler and each worker's tasks."""
@@ -55,22 +77,47 @@ class Compute:
         }
 
 
+def parallel_map(function: Callable[..., T], calls: Iterable[Sequence[Any]]) -> list[T]:
+    """`Compute.map` of the open `compute` context; one call after another outside one.
+
+    For a project's helpers that a stage calls inside its context without handing it down
+    (and that its tests call with no context at all).
+    """
+    where = _ACTIVE.get()
+    if where is None:
+        return [function(*args) for args in calls]
+    return where.map(function, calls)
+
+
 @contextmanager
 def compute(
-    params: Mapping[str, Any], *, stage: str, reports: Path | None = REPORTS
+    params: Mapping[str, Any],
+    *,
+    stage: str,
+    reports: Path | None = REPORTS,
+    ship: Sequence[str] = (),
 ) -> Iterator[Compute]:
     """Run the block with PARAMS' `compute` group; write reports/compute/STAGE.json after it.
 
+    SHIP names the project's own packages: on Dask their code goes to the workers by value,
+    so the workers need the project's environment but not its checkout.
     `ComputeUnavailable` when the scheduler cannot be reached or has no workers, naming its
     address; `ComputeFailed` when the cluster loses the work (a worker dying on every retry).
+    Nothing is recorded when the block fails.
     """
+    import joblib
+
     settings = compute_settings(params)
-    if settings.backend == "local":
-        where = Compute(settings, stage, n_jobs=settings.n_jobs)
+    with ExitStack() as stack:
+        if settings.backend == "local":
+            where = Compute(settings, stage, n_jobs=settings.n_jobs)
+            stack.enter_context(joblib.parallel_config(n_jobs=settings.n_jobs))
+        else:
+            where = stack.enter_context(_on_cluster(settings, stage))
+            stack.enter_context(shipped(ship))
+        token = _ACTIVE.set(where)
+        stack.callback(_ACTIVE.reset, token)
         yield where
-    else:
-        with _on_cluster(settings, stage) as where:
-            yield where
     if reports is not None:
         write_text(reports / f"{stage}.json", json.dumps(where.record(), indent=2) + "\n")
 
@@ -84,11 +131,10 @@ def _on_cluster(settings: ComputeSettings, stage: str) -> Iterator[Compute]:
     address = str(settings.address)
     try:
         client = Client(address, timeout=settings.timeout)  # type: ignore[no-untyped-call]
-    except (OSError, TimeoutError) as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever answers there, it is no scheduler we can use
         raise ComputeUnavailable(
-            f"cannot reach the Dask scheduler at {address} within {settings.timeout:g} s "
-            f"({_reason(exc)}); start it (`dask scheduler`), fix compute.address, "
-            "or run here with -S compute=local"
+            f"cannot reach the Dask scheduler at {address} ({_unreachable(exc, settings)}); "
+            "start it (`dask scheduler`), fix compute.address, or run here with -S compute=local"
         ) from None
     with ExitStack() as stack:
         stack.callback(client.close)
@@ -102,7 +148,10 @@ def _on_cluster(settings: ComputeSettings, stage: str) -> Iterator[Compute]:
         where = Compute(settings, stage, n_jobs=-1, client=client)
         try:
             # The stream is read when its block ends, so it closes before the tasks are counted.
-            with get_task_stream(client) as stream, joblib.parallel_config(backend="dask"):
+            with (
+                get_task_stream(client) as stream,
+                joblib.parallel_config(backend="dask", n_jobs=-1),
+            ):
                 yield where
         except (KilledWorker, CommClosedError) as exc:
             raise ComputeFailed(
@@ -110,6 +159,16 @@ def _on_cluster(settings: ComputeSettings, stage: str) -> Iterator[Compute]:
                 "nothing was written: run `dvc repro` again once the cluster is healthy"
             ) from None
         where.tasks.update(task.get("worker", "?") for task in stream.data)
+
+
+def _unreachable(exc: BaseException, settings: ComputeSettings) -> str:
+    """Why the scheduler could not be reached, in words, without repeating its address."""
+    reason = _reason(exc)
+    if isinstance(exc, TimeoutError) or "timed out" in reason.lower():
+        return f"no answer within {settings.timeout:g} s"
+    if isinstance(exc, OSError):
+        return reason
+    return f"what answers there is not a Dask scheduler: {type(exc).__name__}"
 
 
 def _reason(exc: BaseException) -> str:

@@ -39,6 +39,7 @@ def _canonical(archive: bytes) -> bytes:
     in order of appearance keeps every reference intact.
     """
     import io
+    import itertools
     import json
     import zipfile
 
@@ -48,10 +49,23 @@ def _canonical(archive: bytes) -> bytes:
     ids: dict[int, int] = {}
     files: dict[str, str] = {}
 
+    numbers = itertools.count()
+
+    def new_id(old: int, fresh: bool) -> int:
+        if fresh:
+            return next(numbers)
+        if old not in ids:
+            ids[old] = next(numbers)
+        return ids[old]
+
     def renumber(node: Any) -> Any:
         if isinstance(node, dict):
+            # A JSON value (a number, a string, None) is immutable: whether two are one object
+            # in memory is chance (interning, a copy through pickle, a model fitted on a Dask
+            # worker), so each gets its own id and the same model the same bytes.
+            fresh = node.get("__loader__") == "JsonNode"
             return {
-                key: ids.setdefault(value, len(ids))
+                key: new_id(value, fresh)
                 if key == "__id__" and isinstance(value, int)
                 else renumber(value)
                 for key, value in node.items()

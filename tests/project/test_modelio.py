@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pickle
 import time
 from pathlib import Path
 
@@ -28,6 +29,21 @@ def test_same_model_same_bytes(tmp_path: Path) -> None:
     time.sleep(2.1)  # zip timestamps have a two-second resolution
     save_model(model, tmp_path / "b.skops")
     assert (tmp_path / "a.skops").read_bytes() == (tmp_path / "b.skops").read_bytes()
+
+
+def test_a_model_copied_through_pickle_saves_to_the_same_bytes(tmp_path: Path) -> None:
+    # A model fitted on a Dask worker comes back through pickle: its equal numbers and strings
+    # are no longer one object each, and that must not change its file.
+    nan = float("nan")
+    model = DecisionTreeClassifier(random_state=0, ccp_alpha=0.0).fit(X, Y)
+    model.shared_ = [nan, nan, "x" * 3, "x" * 3]
+    save_model(model, tmp_path / "a.skops")
+    copy = pickle.loads(pickle.dumps(model))
+    copy.shared_ = [nan, float("nan"), "x" * 3, "".join("xxx")]
+    save_model(copy, tmp_path / "b.skops")
+    assert (tmp_path / "a.skops").read_bytes() == (tmp_path / "b.skops").read_bytes()
+    loaded = load_model(tmp_path / "b.skops", ["numpy.dtype", "sklearn.tree._tree.Tree"])
+    assert loaded.predict([[2.5]]).tolist() == [1]
 
 
 def test_untrusted_types_are_refused(tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from mlproj.api import InvalidGates
+from mlproj.api import InvalidGates, parallel_map
 from omegaconf import DictConfig, OmegaConf
 from sklearn import metrics as sk_metrics
 from threadpoolctl import threadpool_limits
@@ -72,10 +72,13 @@ def contributions(
         own, refitted = fitted_score(model), fitted_score(full)
         classes = list(getattr(model, "classes_", []))
         shuffled = _permutations(model, test_x, task, settings.repeats, rng)
+        names = feature_columns(cfg)
+        # One refit per feature: in parallel where conf/compute says (each on one thread).
+        reduced = parallel_map(_without, [(refit, name, fit_x, fit_y) for name in names])
         report = []
-        for name in feature_columns(cfg):
+        for name, fitted in zip(names, reduced, strict=True):
             falls = [_difference(own, score(*runs, classes)) for runs in shuffled[name]]
-            without = fitted_score(_without(refit, name, fit_x, fit_y))
+            without = fitted_score(fitted)
             report.append(
                 {
                     "name": name,
@@ -198,7 +201,8 @@ def _without(cfg: DictConfig, name: str, features: pd.DataFrame, target: pd.Seri
     reduced = _only(cfg, [c for c in feature_columns(cfg) if c != name])
     if not feature_columns(reduced):
         return build_references(cfg)["baseline"].fit(features, target)
-    return build_pipeline(reduced).fit(features, target)
+    with threadpool_limits(limits=1, user_api="openmp"):
+        return build_pipeline(reduced).fit(features, target)
 
 
 def _cost(cfg: DictConfig, name: str, features: pd.DataFrame, rows: int) -> float:

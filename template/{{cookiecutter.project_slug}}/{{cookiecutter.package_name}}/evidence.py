@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from mlproj.api import parallel_map
 from omegaconf import DictConfig
 from threadpoolctl import threadpool_limits
 
@@ -61,14 +62,19 @@ def learning_curve(cfg: DictConfig, model: Any, train: Frame, test: Frame) -> pd
     sizes = _sizes(len(sample), settings.sizes)
     classes = _classes(model, target) if cfg.data.task == "classification" else []
     refit = as_trained(cfg, model)  # a boosting model's refits run the rounds it ran
-    rows = []
+    points = []
     for size in sizes:
         fitted_rows = sample[:size]
         x, y = features.iloc[fitted_rows], target.iloc[fitted_rows]
         whole = size == len(features)
         if not whole and not _learnable(cfg, y):
             continue  # a rare class can leave a small subset with one class: nothing to fit
-        fitted = model if whole else _fit(refit, x, y)
+        points.append((size, x, y, whole))
+    # The refits run in parallel where conf/compute says; the whole set is the trained model.
+    refits = iter(parallel_map(_fit, [(refit, x, y) for _, x, y, whole in points if not whole]))
+    rows = []
+    for size, x, y, whole in points:
+        fitted = model if whole else next(refits)
         rows.append(_point(cfg, fitted, size, (x, y), test, classes))
     if len(sample) < len(features):
         x, y = features.iloc[sample], target.iloc[sample]

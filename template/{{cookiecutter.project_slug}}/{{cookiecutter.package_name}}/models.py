@@ -18,6 +18,7 @@ from sklearn.dummy import DummyClassifier
 from sklearn.dummy import DummyRegressor
 {%- endif %}
 from sklearn.ensemble import (
+    BaseEnsemble,
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
     RandomForestClassifier,
@@ -54,6 +55,22 @@ def build_model(model_cfg: DictConfig) -> Any:
     from hydra.utils import instantiate
 
     return instantiate(model_cfg)
+
+
+def parallel_jobs(cfg: DictConfig, n_jobs: int) -> DictConfig | None:
+    """CFG with the model's `n_jobs` set to N_JOBS, if it builds its parts through joblib.
+
+    A forest (any scikit-learn ensemble with `n_jobs`) fits its trees through joblib, so they
+    go where conf/compute says; None for any other model, which is fitted whole. conf/compute
+    decides `n_jobs`, not conf/model: each tree draws from its own seed, so the forest is the
+    same on one process, several, or a cluster.
+    """
+    model = build_model(cfg.model)
+    if not isinstance(model, BaseEnsemble) or "n_jobs" not in model.get_params():
+        return None
+    merged = OmegaConf.merge(cfg, {"model": {"n_jobs": n_jobs}})
+    assert isinstance(merged, DictConfig)
+    return merged
 
 
 # Rows the `simple` reference model is fitted on, at most: a seeded sample beyond that keeps its

@@ -15,10 +15,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from mlproj.api import load_model, neutralise_formulas
+from mlproj.api import compute, load_model, neutralise_formulas, parallel_map
 from omegaconf import DictConfig
 from sklearn.metrics import precision_recall_curve, roc_curve
 from sklearn.preprocessing import label_binarize
+from threadpoolctl import threadpool_limits
 
 from {{ cookiecutter.package_name }}.contribution import write_contributions
 from {{ cookiecutter.package_name }}.data import (
@@ -34,7 +35,18 @@ from {{ cookiecutter.package_name }}.stages import main
 
 
 def run(cfg: DictConfig) -> dict[str, Any]:
-    """Write metrics.json, the plot data and reports/slices.json; return the metrics."""
+    """Write metrics.json, the plot data and reports/slices.json; return the metrics.
+
+    The refits (reference models, ablations, the learning curve) run where conf/compute says,
+    in parallel; reports/compute/evaluate.json says what ran where.
+    """
+    reports = Path(cfg.paths.reports) / "compute"
+    package = ["{{ cookiecutter.package_name }}"]  # its code goes to the workers, by value
+    with compute(cfg, stage="evaluate", reports=reports, ship=package):
+        return _evaluate(cfg)
+
+
+def _evaluate(cfg: DictConfig) -> dict[str, Any]:
     task = cfg.data.task
     model = load_model(Path(cfg.paths.model), TRUSTED_TYPES)
     test = read_table(cfg.data.test, pipeline_columns(cfg))
@@ -50,8 +62,9 @@ def run(cfg: DictConfig) -> dict[str, Any]:
     result: dict[str, Any] = scores(task, target, predicted, proba, classes)
     train = read_table(cfg.data.train, model_columns(cfg))
     train_features, train_target = features_and_target(train, cfg)
-    for name, reference in build_references(cfg).items():
-        reference.fit(train_features, train_target)
+    references = build_references(cfg)
+    fits = [(reference, train_features, train_target) for reference in references.values()]
+    for name, reference in zip(references, parallel_map(_fitted, fits), strict=True):
         ref_predicted, ref_proba = _predict(reference, features, task)
         result[name] = scores(task, target, ref_predicted, ref_proba, classes)
     if task == "classification":
@@ -73,6 +86,12 @@ def run(cfg: DictConfig) -> dict[str, Any]:
     write_contributions(model, train, test, cfg)
     write_evidence(cfg, model, (train_features, train_target), (features, target))
     return result
+
+
+def _fitted(model: Any, features: pd.DataFrame, target: pd.Series) -> Any:
+    # One thread for OpenMP and BLAS, as `train` fits: the same numbers wherever it runs.
+    with threadpool_limits(limits=1):
+        return model.fit(features, target)
 
 
 def _predict(model: Any, features: pd.DataFrame, task: str) -> tuple[np.ndarray, np.ndarray | None]:
