@@ -2,7 +2,9 @@
 
 A scheduler and two one-thread workers on loopback (tests/servers.py); four points queued with
 `dvc exp run --queue` and Hydra's sweep syntax, run by `dvc queue start -j 2`, compared by
-`dvc exp show`, each one's reports/compute/train.json read from its experiment commit.
+`dvc exp show`, each one's reports/compute/train.json read from its experiment commit. The
+experiments run up to `evaluate` (train, then its metrics): the stages after it do not use the
+cluster and would only make the test slower.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ def test_four_points_train_on_the_cluster_and_dvc_exp_show_compares_them(
     sh("git", "config", "user.email", "tester@example.com", cwd=project)
     with dask_cluster(tmp_path / "cluster") as cluster:
         queued = sh(
-            "dvc", "exp", "run", "--queue",
+            "dvc", "exp", "run", "--queue", "evaluate",
             "-S", "model.learning_rate=0.05,0.2",
             "-S", "model.max_leaf_nodes=choice(15,63)",
             "-S", "compute=dask", "-S", f"compute.address={cluster.address}",
