@@ -114,40 +114,30 @@ def reap() -> None:
 
 
 class Cluster:
-    """`dask scheduler` and two `dask worker --nthreads 1` on loopback, in PROJECT's folder."""
+    """`dask scheduler` and two `dask worker --nthreads 1` on loopback, in FOLDER."""
 
-    def __init__(self, project: Path, log: Path) -> None:
+    def __init__(self, folder: Path, log: Path) -> None:
         self.procs: list[subprocess.Popen[bytes]] = []
         self.out = log.open("ab")
         start = time.perf_counter()
-        file = project.parent / "scheduler.json"
+        folder.mkdir(parents=True, exist_ok=True)
+        file = folder / "scheduler.json"
         file.unlink(missing_ok=True)
-        env = {
-            **ENV,
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(project), ENV.get("PYTHONPATH")])),
-        }
+        # As tests/servers.py starts them: away from the project (its code goes to the workers
+        # by value, as on a real cluster), and allowed to start processes of their own.
+        env = {**ENV, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
         common = ["--no-dashboard", "--scheduler-file", str(file)]
-        self._start(
-            [str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", "0", *common],
-            project,
-            env,
-        )
+        scheduler = ["scheduler", "--host", "127.0.0.1", "--port", "0", *common]
+        self._start([str(BIN / "dask"), *scheduler], folder, env)
         while not file.is_file() or not file.read_text().strip():
             self._alive()
             time.sleep(0.1)
-        time.sleep(0.2)  # the file is written whole, but give it the moment
+        time.sleep(0.2)
         self.address = json.loads(file.read_text())["address"]
-        for _ in range(2):
-            worker = [
-                str(BIN / "dask"),
-                "worker",
-                "--nthreads",
-                "1",
-                "--host",
-                "127.0.0.1",
-                *common,
-            ]
-            self._start(worker, project, env)
+        for n in range(2):
+            worker = ["worker", "--nthreads", "1", "--host", "127.0.0.1", *common]
+            worker += ["--local-directory", str(folder / f"worker-{n}")]
+            self._start([str(BIN / "dask"), *worker], folder, env)
         self._wait_for_workers(2)
         self.startup = time.perf_counter() - start
 
@@ -264,7 +254,7 @@ def clean(project: Path, log: Path) -> None:
 def sweep_once(project: Path, mode: str, log: Path, timeout: float | None) -> dict[str, Any]:
     clean(project, log)
     args = [str(BIN / "mlproj"), "sweep", "--jobs", "2", "--quiet"]
-    cluster = Cluster(project, log) if mode == "dask" else None
+    cluster = Cluster(project.parent / "cluster", log) if mode == "dask" else None
     try:
         if cluster:
             args += ["--set", "compute=dask", "--set", f"compute.address={cluster.address}"]
@@ -309,6 +299,11 @@ def bench_size(rows: int, args: argparse.Namespace) -> dict[str, Any]:
             for mode in args.modes:
                 print(f"#   {mode}, run {i + 1} of {args.repeat}", file=sys.stderr)
                 runs[mode].append(sweep_once(project, mode, log, args.timeout))
+                out["modes"] = {
+                    mode: {"median": median(r), "runs": r} for mode, r in runs.items() if r
+                }
+                if args.out:  # so far: a run cut short keeps the sweeps that ended
+                    args.out.write_text(json.dumps({"partial": out}, indent=2) + "\n")
         out["modes"] = {mode: {"median": median(r), "runs": r} for mode, r in runs.items()}
         return out
     finally:
