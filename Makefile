@@ -51,6 +51,8 @@ pre-commit: $(BIN)/mlproj
 
 bench: $(BIN)/mlproj
 	$(BIN)/python bench/run.py
+	# A 4-point sweep of 100,000 rows here and on a 2-worker loopback Dask cluster (about 7 min).
+	$(BIN)/python bench/scaling.py --rows 100000
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) site .pytest_cache .ruff_cache .mypy_cache
