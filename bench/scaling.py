@@ -331,9 +331,9 @@ def markdown(results: dict[str, Any]) -> Iterator[str]:
             f"(`mlproj new` first: {size['new_wall']} s)\n"
         )
         yield (
-            "| mode | runs | wall (s) | CPU, sweep (s) | CPU, cluster (s) | CPU, total (s) "
-            "| peak RSS, sweep (MiB) | peak RSS, a worker (MiB) | cluster start (s) "
-            "| recorded |"
+            "| mode | wall, each run (s) | wall (s) | CPU, sweep (s) | CPU, cluster (s) "
+            "| CPU, total (s) | peak RSS, sweep (MiB) | peak RSS, cluster (MiB) "
+            "| cluster start (s) | recorded by the last run |"
         )
         yield "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
         for mode, entry in size["modes"].items():
@@ -344,11 +344,13 @@ def markdown(results: dict[str, Any]) -> Iterator[str]:
             seen = ", ".join(last["backends"]) or "nothing"
             if last["tasks"]:
                 seen += f", tasks {'/'.join(str(t) for t in last['tasks'])}"
-            yield (
-                f"| {mode} | {walls} | {m['wall']} | {m['cpu']} | {m.get('cluster_cpu', 0)} "
-                f"| {total:.1f} | {m['rss']:.0f} | {m.get('cluster_rss', 0):.0f} "
-                f"| {m.get('cluster_startup', '')} | {seen} |"
+            cluster = (
+                f"{m['cluster_cpu']} | {total:.1f} | {m['rss']:.0f} | {m['cluster_rss']:.0f} "
+                f"| {m['cluster_startup']}"
+                if "cluster_startup" in m
+                else f" | {total:.1f} | {m['rss']:.0f} | | "
             )
+            yield f"| {mode} | {walls} | {m['wall']} | {m['cpu']} | {cluster} | {seen} |"
         loads = [r["load"] for e in size["modes"].values() for r in e["runs"]]
         yield f"\nLoad average after each sweep: {'; '.join(str(x) for x in loads)}."
 
