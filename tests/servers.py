@@ -69,9 +69,9 @@ def dask_cluster(folder: Path, workers: int = 2, timeout: float = 60) -> Iterato
     """
     folder.mkdir(parents=True, exist_ok=True)
     file = folder / "scheduler.json"
+    loopback = ["--host", "127.0.0.1", "--no-dashboard", "--scheduler-file", str(file)]
     scheduler = _start(
-        ["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-         "--scheduler-file", str(file)],
+        ["scheduler", *loopback, "--port", "0"],
         folder / "scheduler.log",
     )
     cluster = DaskCluster(address="", scheduler=scheduler, logs=folder)
@@ -83,9 +83,7 @@ def dask_cluster(folder: Path, workers: int = 2, timeout: float = 60) -> Iterato
         for n in range(workers):
             cluster.workers.append(
                 _start(
-                    ["worker", "--scheduler-file", str(file), "--nthreads", "1",
-                     "--no-dashboard", "--host", "127.0.0.1", "--local-directory",
-                     str(folder / f"worker-{n}")],
+                    ["worker", *loopback, "--nthreads", "1", "--local-directory", f"{folder}/{n}"],
                     folder / f"worker-{n}.log",
                 )
             )

@@ -1,10 +1,10 @@
 """The `compute` context a stage runs its parallel work in, and the record of what ran where.
 
 Local runs give scikit-learn `compute.n_jobs` processes. Dask runs connect to the scheduler at
-`compute.address`, route joblib (scikit-learn's `n_jobs` work) to the cluster through joblib's
-Dask backend with every core it has, send the project's own package to the workers by value
-(`byvalue`), and watch the scheduler's task stream, so the stage's report names the workers
-that did the work and how many tasks each ran.
+`compute.address`, send joblib's work (scikit-learn's `n_jobs`) within `Compute.joblib()` to
+the cluster through joblib's Dask backend with every core it has, send the project's own
+package to the workers by value (`byvalue`), and watch the scheduler's task stream, so the
+stage's report names the workers that did the work and how many tasks each ran.
 """
 
 from __future__ import annotations
@@ -59,10 +59,26 @@ class Compute:
             jobs = joblib.Parallel(n_jobs=self.n_jobs)
             return list(jobs(joblib.delayed(function)(*args) for args in calls))
         futures = [
-            self.client.submit(call_packed, pack(function, args, {}), pure=False)
-            for args in calls
+            self.client.submit(call_packed, pack(function, args, {}), pure=False) for args in calls
         ]
         return [unpack(result) for result in self.client.gather(futures)]
+
+    @contextmanager
+    def joblib(self) -> Iterator[None]:
+        """Within the block, joblib's work (scikit-learn's `n_jobs`) goes to the cluster.
+
+        Only there: joblib's Dask backend takes every call, whatever its `n_jobs`, so left on
+        for a whole stage it would send each of scikit-learn's internal calls (a column
+        transformer's columns, at every prediction) to the cluster as tasks. Locally, nothing
+        changes: pass `n_jobs` to scikit-learn.
+        """
+        if self.client is None:
+            yield
+            return
+        import joblib
+
+        with joblib.parallel_config(backend="dask"):
+            yield
 
     def record(self) -> dict[str, Any]:
         """What ran where: the backend, and for Dask the scheduler and each worker's tasks."""
@@ -105,13 +121,10 @@ def compute(
     address; `ComputeFailed` when the cluster loses the work (a worker dying on every retry).
     Nothing is recorded when the block fails.
     """
-    import joblib
-
     settings = compute_settings(params)
     with ExitStack() as stack:
         if settings.backend == "local":
             where = Compute(settings, stage, n_jobs=settings.n_jobs)
-            stack.enter_context(joblib.parallel_config(n_jobs=settings.n_jobs))
         else:
             where = stack.enter_context(_on_cluster(settings, stage))
             stack.enter_context(shipped(ship))
@@ -124,14 +137,13 @@ def compute(
 
 @contextmanager
 def _on_cluster(settings: ComputeSettings, stage: str) -> Iterator[Compute]:
-    import joblib
     from distributed import Client, KilledWorker, get_task_stream
     from distributed.comm.core import CommClosedError
 
     address = str(settings.address)
     try:
         client = Client(address, timeout=settings.timeout)  # type: ignore[no-untyped-call]
-    except Exception as exc:  # noqa: BLE001 - whatever answers there, it is no scheduler we can use
+    except Exception as exc:  # whatever answers there, it is no scheduler this stage can use
         raise ComputeUnavailable(
             f"cannot reach the Dask scheduler at {address} ({_unreachable(exc, settings)}); "
             "start it (`dask scheduler`), fix compute.address, or run here with -S compute=local"
@@ -148,10 +160,7 @@ def _on_cluster(settings: ComputeSettings, stage: str) -> Iterator[Compute]:
         where = Compute(settings, stage, n_jobs=-1, client=client)
         try:
             # The stream is read when its block ends, so it closes before the tasks are counted.
-            with (
-                get_task_stream(client) as stream,
-                joblib.parallel_config(backend="dask", n_jobs=-1),
-            ):
+            with get_task_stream(client) as stream:
                 yield where
         except (KilledWorker, CommClosedError) as exc:
             raise ComputeFailed(

@@ -74,7 +74,8 @@ def contributions(
         shuffled = _permutations(model, test_x, task, settings.repeats, rng)
         names = feature_columns(cfg)
         # One refit per feature: in parallel where conf/compute says (each on one thread).
-        reduced = parallel_map(_without, [(refit, name, fit_x, fit_y) for name in names])
+        fits = [(_without(refit, name), fit_x, fit_y) for name in names]
+        reduced = parallel_map(_fitted, fits)
         report = []
         for name, fitted in zip(names, reduced, strict=True):
             falls = [_difference(own, score(*runs, classes)) for runs in shuffled[name]]
@@ -196,13 +197,22 @@ def _permutations(
     return found
 
 
-def _without(cfg: DictConfig, name: str, features: pd.DataFrame, target: pd.Series) -> Any:
-    """The project's pipeline without feature NAME, fitted; the baseline when none is left."""
+def _without(cfg: DictConfig, name: str) -> Any:
+    """The project's pipeline without feature NAME; the baseline when none is left.
+
+    Built here and fitted by `_fitted`, wherever conf/compute says: a Dask worker may not
+    import the project's classes by name.
+    """
     reduced = _only(cfg, [c for c in feature_columns(cfg) if c != name])
     if not feature_columns(reduced):
-        return build_references(cfg)["baseline"].fit(features, target)
+        return build_references(cfg)["baseline"]
+    return build_pipeline(reduced)
+
+
+def _fitted(model: Any, features: pd.DataFrame, target: pd.Series) -> Any:
+    # One OpenMP thread, as `train` fits: the same numbers wherever it runs.
     with threadpool_limits(limits=1, user_api="openmp"):
-        return build_pipeline(reduced).fit(features, target)
+        return model.fit(features, target)
 
 
 def _cost(cfg: DictConfig, name: str, features: pd.DataFrame, rows: int) -> float:

@@ -28,7 +28,7 @@ from threadpoolctl import threadpool_limits
 
 from {{ cookiecutter.package_name }}.data import features_and_target, model_columns, read_table
 from {{ cookiecutter.package_name }}.metrics import scores
-from {{ cookiecutter.package_name }}.models import as_trained, fit_pipeline
+from {{ cookiecutter.package_name }}.models import as_trained, build_pipeline, fit_built
 
 LEARNING_CURVE = "learning_curve.csv"
 STALENESS = "staleness.json"
@@ -71,7 +71,8 @@ def learning_curve(cfg: DictConfig, model: Any, train: Frame, test: Frame) -> pd
             continue  # a rare class can leave a small subset with one class: nothing to fit
         points.append((size, x, y, whole))
     # The refits run in parallel where conf/compute says; the whole set is the trained model.
-    refits = iter(parallel_map(_fit, [(refit, x, y) for _, x, y, whole in points if not whole]))
+    fits = [(build_pipeline(refit), x, y) for _, x, y, whole in points if not whole]
+    refits = iter(parallel_map(_fit, fits))
     rows = []
     for size, x, y, whole in points:
         fitted = model if whole else next(refits)
@@ -112,7 +113,7 @@ def staleness(cfg: DictConfig, frame: pd.DataFrame | None) -> dict[str, Any]:
     fit_rows = frame.iloc[:older][~held_out]
     if not _learnable(cfg, fit_rows[cfg.data.target]):
         return {"skipped": f"the oldest rows by {column} hold one class", "time_column": column}
-    model = _fit(cfg, *features_and_target(fit_rows, cfg))
+    model = _fit(build_pipeline(cfg), *features_and_target(fit_rows, cfg))
     classes = _classes(None, frame[cfg.data.target]) if cfg.data.task == "classification" else []
     end = fit_rows[column].max()
     parts = [("in period", frame.iloc[:older][held_out])]
@@ -170,10 +171,11 @@ def _sizes(rows: int, count: int) -> list[int]:
     return sorted({int(size) for size in np.geomspace(smallest, rows, max(count, 1))} | {rows})
 
 
-def _fit(cfg: DictConfig, features: pd.DataFrame, target: pd.Series) -> Any:
-    # One OpenMP thread, as the train stage fits: the same numbers on every machine.
+def _fit(pipeline: Any, features: pd.DataFrame, target: pd.Series) -> Any:
+    # One OpenMP thread, as the train stage fits: the same numbers on every machine (or
+    # worker). Built by the caller: a worker may not import the project's classes by name.
     with threadpool_limits(limits=1, user_api="openmp"):
-        return fit_pipeline(cfg, features, target)
+        return fit_built(pipeline, features, target)
 
 
 def _learnable(cfg: DictConfig, target: pd.Series) -> bool:

@@ -11,7 +11,7 @@ from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
 from {{ cookiecutter.package_name }}.data import features_and_target, model_columns, read_table
-from {{ cookiecutter.package_name }}.models import fit_pipeline, parallel_jobs
+from {{ cookiecutter.package_name }}.models import build_pipeline, fit_built, parallel_jobs
 from {{ cookiecutter.package_name }}.stages import main
 
 
@@ -29,17 +29,18 @@ def run(cfg: DictConfig) -> Pipeline:
     with compute(cfg, stage="train", reports=reports, ship=package) as where:
         jobs = parallel_jobs(cfg, where.n_jobs)
         if jobs is not None:
-            pipeline = fit(jobs, features, target)
+            with where.joblib():
+                pipeline = fit(build_pipeline(jobs), features, target)
             # The file keeps the configured n_jobs: the same model file wherever it was fitted.
             pipeline[-1].set_params(n_jobs=cfg.model.get("n_jobs"))
         else:
-            pipeline = where.run(fit, cfg, features, target)
+            pipeline = where.run(fit, build_pipeline(cfg), features, target)
     save_model(pipeline, Path(cfg.paths.model))
     return pipeline
 
 
-def fit(cfg: DictConfig, features: Any, target: Any) -> Pipeline:
-    """The pipeline fitted on one OpenMP thread, wherever it runs.
+def fit(pipeline: Pipeline, features: Any, target: Any) -> Pipeline:
+    """PIPELINE fitted (`models.fit_built`) on one OpenMP thread, wherever it runs.
 
     Gradient boosting sums gradients in thread order, so two threads and four give models that
     differ in their last bits, and scikit-learn lowers any count to the cores the process may
@@ -48,8 +49,7 @@ def fit(cfg: DictConfig, features: Any, target: Any) -> Pipeline:
     the same on any number of processes or workers.
     """
     with threadpool_limits(limits=1, user_api="openmp"):
-        pipeline = fit_pipeline(cfg, features, target)
-    return pipeline
+        return fit_built(pipeline, features, target)
 
 
 if __name__ == "__main__":
