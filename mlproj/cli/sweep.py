@@ -1,8 +1,9 @@
 """`mlproj sweep`: run the hyper-parameter sweep declared in conf/sweep/default.yaml.
 
-Exit codes: 33 the declared sweep is invalid (missing, an unknown parameter, too many points);
-34 refused (uncommitted changes, experiments already queued); 6 outside a project; 7 an
-experiment failed (the table is written with the others).
+Exit codes: 33 the declared sweep or a --set override is invalid (missing, an unknown
+parameter, too many points, a --set value that is a sweep or a swept key); 34 refused
+(uncommitted changes, experiments already queued); 6 outside a project; 7 an experiment
+failed (the table is written with the others).
 """
 
 from __future__ import annotations
@@ -25,6 +26,13 @@ def sweep(
     commit: bool = typer.Option(
         False, "--commit", help="Commit reports/sweep.csv and reports/sweep.md once written."
     ),
+    fixed: list[str] = typer.Option(
+        [],
+        "--set",
+        metavar="KEY=VALUE",
+        help="An override every experiment gets, not swept (repeat it): e.g. --set compute=dask "
+        "--set compute.address=tcp://HOST:8786 to train on a Dask cluster.",
+    ),
     project: Path = PROJECT,
     quiet: bool = QUIET,
 ) -> None:
@@ -36,13 +44,13 @@ def sweep(
     with user_errors():
         opened = open_project(project)
         if dry_run:
-            plan = read_plan(opened)
+            plan = read_plan(opened, fixed)
             typer.echo(f"{len(plan.points)} experiments, ranked by {plan.metric}:")
             for command in plan.commands():
                 typer.echo("  " + " ".join(command))
             return
     with user_errors(), Steps(quiet=quiet) as steps:
-        result = run_sweep(opened, jobs=jobs, commit=commit, on_step=steps)
+        result = run_sweep(opened, jobs=jobs, commit=commit, fixed=fixed, on_step=steps)
     best = next((row for row in result.rows if row.best), None)
     done = len(result.rows) - len(result.failed)
     typer.echo(

@@ -30,6 +30,7 @@ from mlproj.sweep.table import SWEEP_CSV, SWEEP_MD, SweepRow, sweep_rows, to_csv
 
 if TYPE_CHECKING:
     import subprocess
+    from collections.abc import Sequence
 
 _QUEUED = re.compile(r"Queued experiment '([^']+)'")
 # Statuses of experiments a run would pick up.
@@ -60,13 +61,19 @@ class SweepResult:
 
 
 def run_sweep(
-    project: Project, *, jobs: int = 1, commit: bool = False, on_step: Progress = ignore
+    project: Project,
+    *,
+    jobs: int = 1,
+    commit: bool = False,
+    fixed: Sequence[str] = (),
+    on_step: Progress = ignore,
 ) -> SweepResult:
     """Queue and run PROJECT's declared sweep, JOBS experiments at a time; write its table.
 
+    FIXED overrides (`compute=dask`...) go to every experiment and stay out of the table.
     With COMMIT, reports/sweep.csv and reports/sweep.md are committed (and nothing else).
     """
-    plan = read_plan(project)
+    plan = read_plan(project, fixed)
     root = project.root
     changed = gitrepo.changed_paths(root)
     if changed:
@@ -124,8 +131,7 @@ def _queue(root: Path, plan: SweepPlan, on_step: Progress) -> list[str]:
     try:
         for number, point in enumerate(plan.points, 1):
             on_step(f"Queueing experiment {number} of {len(plan.points)}: {' '.join(point)}")
-            args = [a for override in point for a in ("-S", override)]
-            output = _dvc(root, "exp", "run", "--queue", *args).stdout
+            output = _dvc(root, "exp", "run", "--queue", *plan.overrides(point)).stdout
             found = _QUEUED.search(output)
             if found is None:
                 raise CommandFailed(f"`dvc exp run --queue` named no experiment: {output.strip()}")
