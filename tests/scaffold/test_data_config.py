@@ -135,7 +135,8 @@ def test_new_profiles_the_table_once(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr(new, "profile", counted)
     monkeypatch.setattr(initialise, "profile", counted)
-    monkeypatch.setattr(new, "make_repository", lambda *args, **kwargs: None)  # git and DVC: not at stake
+    # git and DVC: not at stake
+    monkeypatch.setattr(new, "make_repository", lambda *args, **kwargs: None)
     table().to_csv(tmp_path / "titanic.csv", index=False)
     made = new.new_project(
         "t", tmp_path, data=tmp_path / "titanic.csv", target="Survived", run_pipeline=False
