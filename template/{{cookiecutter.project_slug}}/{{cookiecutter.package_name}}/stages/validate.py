@@ -44,7 +44,8 @@ def run(cfg: DictConfig) -> pd.DataFrame:
         contract_path=str(cfg.data.contract),
     )
     columns = [*contract.names, *pipeline_columns(cfg)]
-    with compute(cfg, stage="validate") as where:
+    reports = Path(cfg.paths.reports) / "compute"
+    with compute(cfg, stage="validate", reports=reports) as where:
         valid = validate_table(cfg.data.raw, contract, columns=columns, client=where.client)
     write_table(valid, cfg.data.validated)
     return valid
