@@ -19,6 +19,7 @@ from {{ cookiecutter.package_name }}.models import (
     build_pipeline,
     build_references,
     fit_pipeline,
+    parallel_jobs,
 )
 
 from tests.conftest import compose_config
@@ -111,3 +112,11 @@ def test_a_small_table_trains_the_rounds_held_out_rows_ask_for_on_every_row(
     np.testing.assert_array_equal(runs[0].predict(features), runs[1].predict(features))
     configured = compose_config("model=hist_gradient_boosting", "model.early_stopping=false")
     assert fit_pipeline(configured, features, target)[-1].n_iter_ == configured.model.max_iter
+
+
+def test_conf_compute_sets_a_forests_jobs_and_leaves_other_models_whole() -> None:
+    """A forest's trees go where conf/compute says; the composed config itself is unchanged."""
+    forest = compose_config("model=random_forest")
+    assert parallel_jobs(forest, 2).model.n_jobs == 2
+    assert "n_jobs" not in forest.model
+    assert parallel_jobs(compose_config("model=hist_gradient_boosting"), 2) is None

@@ -7,10 +7,11 @@ not trust by default, add them to TRUSTED_TYPES.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import numpy as np
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf, open_dict
 from sklearn.base import BaseEstimator, clone, is_classifier
 {%- if cookiecutter.task == 'classification' %}
 from sklearn.dummy import DummyClassifier
@@ -68,9 +69,10 @@ def parallel_jobs(cfg: DictConfig, n_jobs: int) -> DictConfig | None:
     model = build_model(cfg.model)
     if not isinstance(model, BaseEnsemble) or "n_jobs" not in model.get_params():
         return None
-    merged = OmegaConf.merge(cfg, {"model": {"n_jobs": n_jobs}})
-    assert isinstance(merged, DictConfig)
-    return merged
+    jobs = copy.deepcopy(cfg)
+    with open_dict(jobs):  # a composed config (tests) refuses new keys otherwise
+        jobs.model.n_jobs = n_jobs
+    return jobs
 
 
 # Rows the `simple` reference model is fitted on, at most: a seeded sample beyond that keeps its
