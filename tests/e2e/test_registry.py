@@ -20,7 +20,7 @@ def git(project: Path, *args: str) -> str:
 def model_md5(project: Path, ref: str) -> str:
     """The model's hash as the commit's dvc.lock recorded it."""
     lock = yaml.safe_load(git(project, "show", f"{ref}:dvc.lock"))
-    (out,) = lock["stages"]["train"]["outs"]
+    (out,) = [o for o in lock["stages"]["train"]["outs"] if o["path"].endswith(".skops")]
     return str(out["md5"])
 
 
