@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from mlproj._core.atomic import write_text
+from mlproj._core.text import first_line
 from mlproj.compute.byvalue import call_packed, pack, shipped, unpack
 from mlproj.compute.settings import ComputeSettings, compute_settings
 from mlproj.errors import ComputeFailed, ComputeUnavailable
@@ -43,8 +44,7 @@ class Compute:
         """FUNCTION(*ARGS) as one task on the cluster, or here when running locally."""
         if self.client is None:
             return function(*args, **kwargs)
-        future = self.client.submit(call_packed, pack(function, args, kwargs), pure=False)
-        result: T = unpack(future.result())
+        result: T = unpack(self._submit(function, args, kwargs).result())
         return result
 
     def map(self, function: Callable[..., T], calls: Iterable[Sequence[Any]]) -> list[T]:
@@ -58,10 +58,15 @@ class Compute:
 
             jobs = joblib.Parallel(n_jobs=self.n_jobs)
             return list(jobs(joblib.delayed(function)(*args) for args in calls))
-        futures = [
-            self.client.submit(call_packed, pack(function, args, {}), pure=False) for args in calls
-        ]
+        futures = [self._submit(function, args, {}) for args in calls]
         return [unpack(result) for result in self.client.gather(futures)]
+
+    def _submit(
+        self, function: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any]
+    ) -> Any:
+        """One packed call as a task on the cluster: its future (the result packed too)."""
+        assert self.client is not None
+        return self.client.submit(call_packed, pack(function, args, kwargs), pure=False)
 
     @contextmanager
     def joblib(self) -> Iterator[None]:
@@ -164,23 +169,18 @@ def _on_cluster(settings: ComputeSettings, stage: str) -> Iterator[Compute]:
                 yield where
         except (KilledWorker, CommClosedError) as exc:
             raise ComputeFailed(
-                f"the Dask cluster at {address} lost the work of stage {stage!r} ({_reason(exc)}); "
-                "nothing was written: run `dvc repro` again once the cluster is healthy"
+                f"the Dask cluster at {address} lost the work of stage {stage!r} "
+                f"({first_line(exc)}); nothing was written: run `dvc repro` again once the "
+                "cluster is healthy"
             ) from None
         where.tasks.update(task.get("worker", "?") for task in stream.data)
 
 
 def _unreachable(exc: BaseException, settings: ComputeSettings) -> str:
     """Why the scheduler could not be reached, in words, without repeating its address."""
-    reason = _reason(exc)
+    reason = first_line(exc)
     if isinstance(exc, TimeoutError) or "timed out" in reason.lower():
         return f"no answer within {settings.timeout:g} s"
     if isinstance(exc, OSError):
         return reason
     return f"what answers there is not a Dask scheduler: {type(exc).__name__}"
-
-
-def _reason(exc: BaseException) -> str:
-    """The first line of EXC's message, or its type's name when it has none."""
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mlproj._core.text import first_line
 from mlproj.data.contract import Break, Contract, contract_violation, validate_frame
 from mlproj.data.parts import PARQUET, joined, read_frame, read_part, table_files
 from mlproj.errors import ContractViolation, DataError
@@ -166,12 +167,7 @@ def _unreadable(path: str | Path) -> Iterator[None]:
         yield
     except OSError as exc:
         raise DataError(
-            f"{path}: the Dask workers cannot read it ({_first_line(exc)}); they must see the "
+            f"{path}: the Dask workers cannot read it ({first_line(exc)}); they must see the "
             "data at the same path as this machine (a shared file system), or run with "
             "-S compute=local"
         ) from None
-
-
-def _first_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from mlproj._core.text import first_line
 from mlproj.errors import RemoteBucketMissing, RemoteCredentialsRejected, RemoteUnreachable
 from mlproj.remote.url import Remote
 
@@ -146,7 +147,7 @@ def _loader() -> Any:
 
 def _reason(exc: Exception) -> str:
     """EXC's first line, shortened; botocore's messages repeat the URL the caller already names."""
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    text = first_line(exc)
     if "Could not connect to the endpoint URL" in text:
         return "connection refused or no route to it"
     if "Connect timeout" in text:
