@@ -44,11 +44,15 @@ def run(
 
 def failure(args: Sequence[str], result: subprocess.CompletedProcess[str]) -> CommandFailed:
     """The error for ARGS having exited non-zero: the last line it wrote, stderr first."""
+    return CommandFailed(f"`{' '.join(args)}` failed: {failure_reason(result)}")
+
+
+def failure_reason(result: subprocess.CompletedProcess[str]) -> str:
+    """Why a command exited non-zero: the last line it wrote, stderr first."""
     detail = (result.stderr.strip() or result.stdout.strip()).splitlines()
     if len(detail) > 1 and _STAGE_FAILED.match(detail[-1]):
         detail.pop()  # DVC's summary of a stage that exited non-zero: the stage said why
-    tail = detail[-1] if detail else f"exit code {result.returncode}"
-    return CommandFailed(f"`{' '.join(args)}` failed: {tail}")
+    return detail[-1] if detail else f"exit code {result.returncode}"
 
 
 def python_module(module: str, *args: str) -> list[str]:

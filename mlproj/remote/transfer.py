@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlproj._core.shell import DVC_ENV, failure, python_module, run
+from mlproj._core.shell import DVC_ENV, failure_reason, python_module, run
 from mlproj.errors import CommandFailed
 from mlproj.remote.config import Configured, configured_remote
 from mlproj.remote.server import probe
@@ -49,7 +49,6 @@ def _transfer(project: Path, verb: str, name: str | None, extra: tuple[str, ...]
     args = [*python_module("dvc"), verb, "--remote", remote.name, *extra]
     result = run(args, project, env=DVC_ENV, check=False)
     if result.returncode != 0:
-        reason = str(failure(args, result)).split(" failed: ", 1)[-1]
-        raise CommandFailed(f"dvc {verb} with {remote.shown} failed: {reason}")
+        raise CommandFailed(f"dvc {verb} with {remote.shown} failed: {failure_reason(result)}")
     lines = [line.strip() for line in result.stdout.splitlines() if line.strip()]
     return Transfer(remote, lines[-1] if lines else "Everything is up to date.")

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mlproj._core.text import first_line
 from mlproj._core.yamlio import load_yaml
 from mlproj.errors import InvalidSweep, InvalidYaml
 from mlproj.project.project import Project
@@ -135,9 +136,8 @@ def _fixed(fixed: Sequence[str], swept: Mapping[str, Any]) -> dict[str, tuple[st
         try:
             (override,) = parser.parse_overrides([text])
         except HydraException as exc:
-            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
             raise InvalidSweep(
-                f"--set {text}: not an override KEY=VALUE in Hydra's grammar ({reason})."
+                f"--set {text}: not an override KEY=VALUE in Hydra's grammar ({first_line(exc)})."
             ) from None
         key = override.key_or_group
         if override.is_delete() or not key or override.package is not None:
