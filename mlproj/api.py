@@ -12,7 +12,8 @@ internal and may move in any release. See docs/api.md.
   table against it (`ContractViolation`, naming the column, the rule and the rows);
   `check_features` refuses a feature with no contract rule (`FeatureNotInContract`) or a
   forbidden or sensitive one (`ForbiddenFeature`).
-- Tables in parts: `validate_table` checks
+- Tables: `read_frame` reads a CSV or Parquet file, or a partitioned Parquet folder, keeping
+  only the columns asked for (a project's `data.read_table`). `validate_table` checks
   a CSV or Parquet file, or a partitioned Parquet folder, against the contract, partition by
   partition on the cluster when there is one, with the report and result of a whole-table check.
 - Test data: `synthesize` makes rows that satisfy a contract, for a project's fast tests.
@@ -39,6 +40,7 @@ from __future__ import annotations
 from mlproj._core.spreadsheet import neutralise_formulas
 from mlproj.compute import Compute, compute, parallel_map, validate_table
 from mlproj.data.contract import Contract, load_contract, validate_frame
+from mlproj.data.parts import read_frame
 from mlproj.data.policy import check_features
 from mlproj.data.synthetic import synthesize
 from mlproj.errors import (
@@ -100,6 +102,7 @@ __all__ = [
     "neutralise_formulas",
     "parallel_map",
     "quality_sections",
+    "read_frame",
     "read_slices",
     "render_report",
     "save_model",

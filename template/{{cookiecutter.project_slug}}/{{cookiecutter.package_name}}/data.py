@@ -6,27 +6,19 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
+from mlproj.api import read_frame
 from omegaconf import DictConfig
 
 
 def read_table(path: str | Path, columns: Iterable[str] | None = None) -> pd.DataFrame:
-    """Read a CSV or Parquet file by its extension; with COLUMNS, only those columns.
+    """Read a CSV or Parquet file, or a folder of Parquet parts; with COLUMNS, only those.
 
     A stage names the columns it uses, so at a million rows it holds those and no more:
     Parquet reads only them from disk, CSV parses only them. A named column the file lacks
     is left out, for the caller to report (validate's data contract names it). Columns keep
-    the file's order.
+    the file's order. mlproj's `read_frame` does the reading, validate's included.
     """
-    path = Path(path)
-    parquet = path.suffix.lower() in {".parquet", ".pq"}
-    if columns is None:
-        return pd.read_parquet(path) if parquet else pd.read_csv(path)
-    wanted = set(columns)
-    if not parquet:
-        return pd.read_csv(path, usecols=lambda name: name in wanted)
-    import pyarrow.parquet as pq
-
-    return pd.read_parquet(path, columns=[n for n in pq.read_schema(path).names if n in wanted])
+    return read_frame(path, columns)
 
 
 def write_table(frame: pd.DataFrame, path: str | Path) -> None:
