@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 from mlproj.api import parallel_map
 from omegaconf import DictConfig
-from threadpoolctl import threadpool_limits
 
 from {{ cookiecutter.package_name }}.data import features_and_target, model_columns, read_table
 from {{ cookiecutter.package_name }}.metrics import scores
@@ -72,7 +71,7 @@ def learning_curve(cfg: DictConfig, model: Any, train: Frame, test: Frame) -> pd
         points.append((size, x, y, whole))
     # The refits run in parallel where conf/compute says; the whole set is the trained model.
     fits = [(build_pipeline(refit), x, y) for _, x, y, whole in points if not whole]
-    refits = iter(parallel_map(_fit, fits))
+    refits = iter(parallel_map(fit_built, fits))
     rows = []
     for size, x, y, whole in points:
         fitted = model if whole else next(refits)
@@ -113,7 +112,7 @@ def staleness(cfg: DictConfig, frame: pd.DataFrame | None) -> dict[str, Any]:
     fit_rows = frame.iloc[:older][~held_out]
     if not _learnable(cfg, fit_rows[cfg.data.target]):
         return {"skipped": f"the oldest rows by {column} hold one class", "time_column": column}
-    model = _fit(build_pipeline(cfg), *features_and_target(fit_rows, cfg))
+    model = fit_built(build_pipeline(cfg), *features_and_target(fit_rows, cfg))
     classes = _classes(None, frame[cfg.data.target]) if cfg.data.task == "classification" else []
     end = fit_rows[column].max()
     parts = [("in period", frame.iloc[:older][held_out])]
@@ -169,13 +168,6 @@ def _sizes(rows: int, count: int) -> list[int]:
     """COUNT sizes up to ROWS, evenly spaced on a log scale from an eighth of it."""
     smallest = min(rows, max(MIN_ROWS, rows // 8))
     return sorted({int(size) for size in np.geomspace(smallest, rows, max(count, 1))} | {rows})
-
-
-def _fit(pipeline: Any, features: pd.DataFrame, target: pd.Series) -> Any:
-    # One OpenMP thread, as the train stage fits: the same numbers on every machine (or
-    # worker). Built by the caller: a worker may not import the project's classes by name.
-    with threadpool_limits(limits=1, user_api="openmp"):
-        return fit_built(pipeline, features, target)
 
 
 def _learnable(cfg: DictConfig, target: pd.Series) -> bool:

@@ -31,6 +31,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.linear_model import Ridge
 {%- endif %}
 from sklearn.pipeline import Pipeline
+from threadpoolctl import threadpool_limits
 
 from {{ cookiecutter.package_name }}.features import build_preprocessor
 
@@ -127,15 +128,21 @@ def fit_pipeline(cfg: DictConfig, features: Any, target: Any) -> Pipeline:
 
 
 def fit_built(pipeline: Pipeline, features: Any, target: Any) -> Pipeline:
-    """PIPELINE (from `build_pipeline`) fitted as `fit_pipeline` fits it.
+    """PIPELINE (from `build_pipeline`) fitted as `fit_pipeline` fits it, on one OpenMP thread.
 
     For a fit on a Dask worker: the pipeline is built here, where the project's classes
     import by name, and travels as an object, so the worker needs none of the project's files.
+    One thread: gradient boosting sums gradients in thread order, so two threads and four give
+    models that differ in their last bits, and scikit-learn lowers any count to the cores the
+    process may use, so no count above one is the same on every machine. One is, and does not
+    stall when other processes hold the cores. A forest's trees each draw from their own seed:
+    they are the same on any number of processes or workers.
     """
-    rounds = _held_out_rounds(pipeline, features, target)
-    if rounds is not None:
-        pipeline.set_params(model__max_iter=rounds, model__early_stopping=False)
-    return pipeline.fit(features, target)
+    with threadpool_limits(limits=1, user_api="openmp"):
+        rounds = _held_out_rounds(pipeline, features, target)
+        if rounds is not None:
+            pipeline.set_params(model__max_iter=rounds, model__early_stopping=False)
+        return pipeline.fit(features, target)
 
 
 def _held_out_rounds(pipeline: Pipeline, features: Any, target: Any) -> int | None:
